@@ -1,0 +1,157 @@
+//! `tarn`: SQL over a Hive-partitioned Parquet lake, from the shell.
+
+mod config;
+mod output;
+mod shell;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use tarn_engine::demo::{DemoOptions, write_demo};
+use tarn_engine::{Lake, error::error_chain_text};
+
+use crate::config::LakeArgs;
+use crate::output::Format;
+
+#[derive(Debug, Parser)]
+#[command(name = "tarn", version, about = "SQL over a Hive-partitioned Parquet lake, with no cluster")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write the demo lake if it is absent, then open the shell on it.
+    Start {
+        /// Where the demo lake lives.
+        #[arg(long, env = "TARN_DEMO_DIR", default_value = "demo-lake")]
+        dir: PathBuf,
+    },
+    /// Write a deterministic synthetic telemetry lake.
+    Demo {
+        /// Directory to write into (created if missing).
+        #[arg(long)]
+        dir: PathBuf,
+        /// Client profiles in the population.
+        #[arg(long, default_value_t = DemoOptions::default().clients)]
+        clients: usize,
+        /// Days of data, from 2026-01-01.
+        #[arg(long, default_value_t = DemoOptions::default().days)]
+        days: u32,
+        /// Seed of every random choice: the same seed writes the same lake.
+        #[arg(long, default_value_t = DemoOptions::default().seed)]
+        seed: u64,
+    },
+    /// Run one SQL statement and print its result.
+    Query {
+        #[command(flatten)]
+        lake: LakeArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        /// Write the result here instead of stdout.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// The statement; `-` reads it from stdin.
+        sql: String,
+    },
+    /// Interactive SQL shell.
+    Shell {
+        #[command(flatten)]
+        lake: LakeArgs,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", anyhow_text(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Demo { dir, clients, days, seed } => {
+            let opts = DemoOptions { clients, days, seed, threads: 0 };
+            demo(&dir, &opts)?;
+            Ok(())
+        }
+        Command::Start { dir } => {
+            if !dir.join("telemetry").exists() {
+                eprintln!("writing the demo lake to {} …", dir.display());
+                demo(&dir, &DemoOptions::default())?;
+            }
+            let lake = dir.to_string_lossy().into_owned();
+            let config = tarn_engine::EngineConfig { default_schema: "telemetry".into(), ..tarn_engine::EngineConfig::new(lake) };
+            let lake = Lake::open(config).await.map_err(engine_error)?;
+            shell::run(lake.session().map_err(engine_error)?).await
+        }
+        Command::Query { lake, format, output, sql } => {
+            let sql = if sql == "-" {
+                std::io::read_to_string(std::io::stdin()).context("cannot read the statement from stdin")?
+            } else {
+                sql
+            };
+            let out = output::open_output(output.as_deref(), format)?;
+            let lake = Lake::open(lake.engine_config()?).await.map_err(engine_error)?;
+            let session = lake.session().map_err(engine_error)?;
+            let stream = session.execute(&sql).await.map_err(engine_error)?;
+            output::write_stream(stream, format, out).await.map_err(|e| match e.downcast::<datafusion::error::DataFusionError>() {
+                Ok(df) => engine_error(tarn_engine::Error::from(df)),
+                Err(e) => e,
+            })?;
+            Ok(())
+        }
+        Command::Shell { lake } => {
+            let lake = Lake::open(lake.engine_config()?).await.map_err(engine_error)?;
+            shell::run(lake.session().map_err(engine_error)?).await
+        }
+    }
+}
+
+fn demo(dir: &std::path::Path, opts: &DemoOptions) -> Result<()> {
+    let summary = write_demo(dir, opts).map_err(engine_error)?;
+    for (table, rows, files, bytes) in &summary.tables {
+        eprintln!("{table:<32} {rows:>10} rows {files:>6} files {:>8.1} MB", *bytes as f64 / 1e6);
+    }
+    eprintln!("demo lake written to {} in {:.1}s", dir.display(), summary.elapsed.as_secs_f64());
+    Ok(())
+}
+
+/// The user-facing text of an engine error: the cause chain without the generic prefix.
+pub(crate) fn error_text(e: &tarn_engine::Error) -> String {
+    match e {
+        tarn_engine::Error::Query(df) => error_chain_text(df.as_ref()),
+        other => other.chain_text(),
+    }
+}
+
+fn engine_error(e: tarn_engine::Error) -> anyhow::Error {
+    anyhow::anyhow!(error_text(&e))
+}
+
+fn anyhow_text(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+    }
+    text
+}
