@@ -31,6 +31,15 @@ impl std::error::Error for TestError {}
 
 struct TarnDb {
     session: Session,
+    /// The fixture lake's path, shown as `<lake>` in results and errors so files are stable.
+    lake_dir: String,
+}
+
+impl TarnDb {
+    fn normalize(&self, text: &str) -> String {
+        text.replace(&self.lake_dir, "<lake>")
+            .replace(self.lake_dir.trim_start_matches('/'), "<lake>")
+    }
 }
 
 fn error_text(e: &tarn_engine::Error) -> String {
@@ -46,15 +55,23 @@ impl sqllogictest::AsyncDB for TarnDb {
     type ColumnType = ColumnType;
 
     async fn run(&mut self, sql: &str) -> Result<DBOutput<ColumnType>, TestError> {
-        let err = |e: tarn_engine::Error| TestError(error_text(&e));
+        let err = |e: tarn_engine::Error| TestError(self.normalize(&error_text(&e)));
         let df = self.session.sql(sql).await.map_err(err)?;
         let schema = Arc::new(df.schema().as_arrow().clone());
         let batches = df.collect().await.map_err(|e| err(e.into()))?;
         if schema.fields().is_empty() {
             return Ok(DBOutput::StatementComplete(0));
         }
-        let types = schema.fields().iter().map(|f| column_type(f.data_type())).collect();
-        let rows = rows(&batches).map_err(|e| TestError(e.to_string()))?;
+        let types = schema
+            .fields()
+            .iter()
+            .map(|f| column_type(f.data_type()))
+            .collect();
+        let rows = rows(&batches)
+            .map_err(|e| TestError(e.to_string()))?
+            .into_iter()
+            .map(|r| r.into_iter().map(|c| self.normalize(&c)).collect())
+            .collect();
         Ok(DBOutput::Rows { types, rows })
     }
 
@@ -91,28 +108,41 @@ async fn run_file(path: &Path, complete: bool) -> anyhow::Result<()> {
     config.listing_ttl_secs = 0.0;
     config.target_partitions = Some(2);
     let lake = Lake::open(config).await?;
+    let lake_text = lake_dir.to_string_lossy().into_owned();
     let make = {
         let lake = Arc::clone(&lake);
         move || {
             let lake = Arc::clone(&lake);
+            let lake_dir = lake_text.clone();
             async move {
                 let session = lake.session().map_err(|e| TestError(e.chain_text()))?;
-                Ok::<_, TestError>(TarnDb { session })
+                Ok::<_, TestError>(TarnDb { session, lake_dir })
             }
         }
     };
     let mut runner = Runner::new(make);
     runner.set_var("LAKE".into(), lake_dir.to_string_lossy().into_owned());
     runner.set_var("SCRATCH".into(), scratch.to_string_lossy().into_owned());
-    runner.with_column_validator(|actual: &Vec<ColumnType>, expected: &Vec<ColumnType>| actual == expected);
+    runner.with_column_validator(|actual: &Vec<ColumnType>, expected: &Vec<ColumnType>| {
+        actual == expected
+    });
     if complete {
         let col_sep = " ";
         runner
-            .update_test_file(path, col_sep, sqllogictest::default_validator, sqllogictest::default_normalizer, sqllogictest::strict_column_validator)
+            .update_test_file(
+                path,
+                col_sep,
+                sqllogictest::default_validator,
+                sqllogictest::default_normalizer,
+                sqllogictest::strict_column_validator,
+            )
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     } else {
-        runner.run_file_async(path).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        runner
+            .run_file_async(path)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(())
 }
@@ -133,7 +163,11 @@ async fn main() -> std::process::ExitCode {
     let mut failed = Vec::new();
     let mut ran = 0;
     for file in &files {
-        let name = file.strip_prefix(&root).unwrap_or(file).display().to_string();
+        let name = file
+            .strip_prefix(&root)
+            .unwrap_or(file)
+            .display()
+            .to_string();
         if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
             continue;
         }
@@ -152,5 +186,9 @@ async fn main() -> std::process::ExitCode {
         eprintln!("no .slt file matched");
         return std::process::ExitCode::FAILURE;
     }
-    if failed.is_empty() { std::process::ExitCode::SUCCESS } else { std::process::ExitCode::FAILURE }
+    if failed.is_empty() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
 }

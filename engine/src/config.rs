@@ -69,7 +69,10 @@ impl Default for EngineConfig {
 impl EngineConfig {
     /// A default configuration for the lake at `root`.
     pub fn new(root: impl Into<String>) -> Self {
-        Self { root: root.into(), ..Self::default() }
+        Self {
+            root: root.into(),
+            ..Self::default()
+        }
     }
 
     /// The listing lifetime as a [`Duration`].
@@ -83,10 +86,16 @@ impl EngineConfig {
     /// [`Error::Config`] naming the setting.
     pub fn validate(&self) -> Result<()> {
         let bad = |key: &str, reason: &str| {
-            Err(Error::Config { key: key.to_string(), reason: reason.to_string() })
+            Err(Error::Config {
+                key: key.to_string(),
+                reason: reason.to_string(),
+            })
         };
         if !self.listing_ttl_secs.is_finite() || self.listing_ttl_secs < 0.0 {
-            return bad("listing_ttl_secs", "must be a non-negative number of seconds");
+            return bad(
+                "listing_ttl_secs",
+                "must be a non-negative number of seconds",
+            );
         }
         if self.catalog.is_empty() {
             return bad("catalog", "must not be empty");
@@ -110,7 +119,9 @@ impl EngineConfig {
 /// [`Error::Config`] naming `key` when `text` is not a size.
 pub fn parse_bytes(key: &str, text: &str) -> Result<usize> {
     let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1.0,
@@ -145,7 +156,10 @@ mod tests {
         assert_eq!(parse_bytes("m", "4GiB").unwrap(), 4 << 30);
         assert_eq!(parse_bytes("m", "1.5g").unwrap(), 3 << 29);
         let err = parse_bytes("memory_limit", "lots").unwrap_err().to_string();
-        assert!(err.contains("memory_limit") && err.contains("lots"), "{err}");
+        assert!(
+            err.contains("memory_limit") && err.contains("lots"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -153,8 +167,15 @@ mod tests {
         let mut c = EngineConfig::new("/tmp");
         assert!(c.validate().is_ok());
         c.listing_ttl_secs = -1.0;
-        assert!(c.validate().unwrap_err().to_string().contains("listing_ttl_secs"));
-        let err = toml::from_str::<EngineConfig>("rooot = '/x'").unwrap_err().to_string();
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("listing_ttl_secs")
+        );
+        let err = toml::from_str::<EngineConfig>("rooot = '/x'")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("rooot"), "{err}");
     }
 }

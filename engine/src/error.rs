@@ -41,7 +41,11 @@ pub enum Error {
 
     /// A `key=value` folder that is not a valid Hive partition segment.
     #[error("invalid partition folder {path} in table {table}: {problem}")]
-    InvalidPartition { table: String, path: String, problem: SegmentProblem },
+    InvalidPartition {
+        table: String,
+        path: String,
+        problem: SegmentProblem,
+    },
 
     /// Two data files sit under different partition key sequences.
     #[error(
@@ -57,13 +61,22 @@ pub enum Error {
 
     /// A partition value that does not parse as its key's declared type.
     #[error("partition {key}={value} in {path} of table {table} is not a valid {data_type}")]
-    PartitionValue { table: String, path: String, key: String, value: String, data_type: String },
+    PartitionValue {
+        table: String,
+        path: String,
+        key: String,
+        value: String,
+        data_type: String,
+    },
 
     /// A table folder with no data files and no pinned schema.
     #[error(
         "table {table} has no Parquet files, so its schema is unknown; add data or pin a schema in its {sidecar} sidecar"
     )]
-    EmptyTable { table: String, sidecar: &'static str },
+    EmptyTable {
+        table: String,
+        sidecar: &'static str,
+    },
 
     /// A data file whose footer cannot be read.
     #[error("cannot read the Parquet footer of {file} in table {table}")]
@@ -100,7 +113,9 @@ pub enum Error {
     SidecarInvalid { path: String, reason: String },
 
     /// An unqualified table name found in several namespaces.
-    #[error("table name {name} is ambiguous: it exists as {candidates}; qualify it or set a default schema")]
+    #[error(
+        "table name {name} is ambiguous: it exists as {candidates}; qualify it or set a default schema"
+    )]
     AmbiguousTable { name: String, candidates: String },
 
     /// An engine setting with an invalid value.
@@ -114,6 +129,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// A table's load error, cached with the table and raised for each statement naming it.
+    #[error(transparent)]
+    Cached(std::sync::Arc<Error>),
 
     /// Planning or executing a statement failed.
     #[error("query failed")]
@@ -130,6 +149,12 @@ impl From<DataFusionError> for Error {
             },
             other => Error::Query(Box::new(other)),
         }
+    }
+}
+
+impl From<arrow::error::ArrowError> for Error {
+    fn from(err: arrow::error::ArrowError) -> Self {
+        Error::Query(Box::new(DataFusionError::from(err)))
     }
 }
 

@@ -23,6 +23,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod prune;
+pub mod scan;
 pub mod session;
 pub mod store;
 pub mod table;

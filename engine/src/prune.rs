@@ -6,15 +6,16 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, AsArray, RecordBatch, RecordBatchOptions};
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::{Fields, Schema};
 use datafusion::common::{DFSchema, ScalarValue};
+use datafusion::datasource::listing::helpers::expr_applicable_for_cols;
 use datafusion::error::Result;
 use datafusion::execution::context::ExecutionProps;
+use datafusion::logical_expr::physical_planning_context::PhysicalPlanningContext;
 use datafusion::logical_expr::utils::conjunction;
 use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
 use datafusion::physical_expr::create_physical_expr;
-use datafusion::datasource::listing::helpers::expr_applicable_for_cols;
 
 /// Whether `filter` can be decided from partition values alone.
 pub fn is_partition_filter(partition_fields: &Fields, filter: &Expr) -> bool {
@@ -27,7 +28,10 @@ pub fn is_partition_filter(partition_fields: &Fields, filter: &Expr) -> bool {
 
 /// Pushdown support of each filter: partition filters are applied exactly by pruning, the
 /// rest inexactly (they reach the Parquet scan for row-group and page pruning).
-pub fn pushdown_support(partition_fields: &Fields, filters: &[&Expr]) -> Vec<TableProviderFilterPushDown> {
+pub fn pushdown_support(
+    partition_fields: &Fields,
+    filters: &[&Expr],
+) -> Vec<TableProviderFilterPushDown> {
     filters
         .iter()
         .map(|f| {
@@ -71,12 +75,19 @@ pub fn keep_partitions(
         &RecordBatchOptions::new().with_row_count(Some(partitions.len())),
     )?;
     let df_schema = DFSchema::try_from(schema)?;
-    let physical = create_physical_expr(&predicate, &df_schema, props)?;
+    let physical = create_physical_expr(
+        &predicate,
+        &df_schema,
+        props,
+        &PhysicalPlanningContext::default(),
+    )?;
     let result = physical.evaluate(&batch)?.into_array(partitions.len())?;
     let mask = result.as_boolean_opt().ok_or_else(|| {
         datafusion::error::DataFusionError::Internal("partition filter is not boolean".into())
     })?;
-    Ok((0..partitions.len()).map(|i| mask.is_valid(i) && mask.value(i)).collect())
+    Ok((0..partitions.len())
+        .map(|i| mask.is_valid(i) && mask.value(i))
+        .collect())
 }
 
 /// Filters arrive qualified with the table's name; the partition batch is unqualified.
@@ -84,9 +95,9 @@ fn strip_qualifiers(expr: Expr) -> Result<Expr> {
     use datafusion::common::tree_node::{Transformed, TreeNode};
     expr.transform(|e| {
         Ok(match e {
-            Expr::Column(c) if c.relation.is_some() => {
-                Transformed::yes(Expr::Column(datafusion::common::Column::new_unqualified(c.name)))
-            }
+            Expr::Column(c) if c.relation.is_some() => Transformed::yes(Expr::Column(
+                datafusion::common::Column::new_unqualified(c.name),
+            )),
             other => Transformed::no(other),
         })
     })
@@ -100,7 +111,11 @@ mod tests {
     use datafusion::logical_expr::{col, lit};
 
     fn fields() -> Fields {
-        vec![Field::new("d", DataType::Utf8, true), Field::new("n", DataType::Int64, true)].into()
+        vec![
+            Field::new("d", DataType::Utf8, true),
+            Field::new("n", DataType::Int64, true),
+        ]
+        .into()
     }
 
     fn rows() -> Vec<Vec<ScalarValue>> {
@@ -117,7 +132,11 @@ mod tests {
         let keep = keep_partitions(&fields(), &rows(), &[col("n").gt(lit(1i64))], &props).unwrap();
         assert_eq!(keep, vec![false, true, true]);
         let keep = keep_partitions(&fields(), &rows(), &[col("d").eq(lit("a"))], &props).unwrap();
-        assert_eq!(keep, vec![true, false, false], "NULL partitions never match equality");
+        assert_eq!(
+            keep,
+            vec![true, false, false],
+            "NULL partitions never match equality"
+        );
         let keep = keep_partitions(&fields(), &rows(), &[col("d").is_null()], &props).unwrap();
         assert_eq!(keep, vec![false, false, true]);
     }

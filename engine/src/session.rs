@@ -39,7 +39,8 @@ impl Lake {
     pub async fn open(config: EngineConfig) -> Result<Arc<Lake>> {
         config.validate()?;
         let store = LakeStore::open(&config.root, &config.storage_options)?;
-        let mut disk = DiskManagerBuilder::default().with_max_temp_directory_size(config.max_spill_bytes);
+        let mut disk =
+            DiskManagerBuilder::default().with_max_temp_directory_size(config.max_spill_bytes);
         if let Some(dir) = &config.spill_dir {
             std::fs::create_dir_all(dir).map_err(|source| Error::Io {
                 context: format!("cannot create spill directory {}", dir.display()),
@@ -52,15 +53,23 @@ impl Lake {
             .with_metadata_cache_limit(config.metadata_cache_bytes);
         if let Some(limit) = config.memory_limit {
             let top = NonZeroUsize::new(5).unwrap_or(NonZeroUsize::MIN);
-            runtime = runtime.with_memory_pool(Arc::new(TrackConsumersPool::new(FairSpillPool::new(limit), top)));
+            runtime = runtime.with_memory_pool(Arc::new(TrackConsumersPool::new(
+                FairSpillPool::new(limit),
+                top,
+            )));
         }
         let runtime = runtime.build_arc()?;
         runtime.register_object_store(store.url.as_ref(), Arc::clone(&store.store) as _);
         let base = session_config(&config)?;
         let parquet = base.options().execution.parquet.clone();
-        let parquet = datafusion::config::TableParquetOptions { global: parquet, ..Default::default() };
+        let parquet = datafusion::config::TableParquetOptions {
+            global: parquet,
+            ..Default::default()
+        };
         let concurrency = base.options().execution.meta_fetch_concurrency.get();
-        Ok(Arc::new(Lake::open_with(config, store, runtime, parquet, concurrency).await?))
+        Ok(Arc::new(
+            Lake::open_with(config, store, runtime, parquet, concurrency).await?,
+        ))
     }
 
     /// A new SQL session on the lake, with tarn's functions registered.
@@ -81,18 +90,29 @@ fn session_config(config: &EngineConfig) -> Result<SessionConfig> {
         c = c.with_target_partitions(n);
     }
     for (k, v) in &config.datafusion {
-        c.options_mut().set(k, v).map_err(|e| Error::Config { key: k.clone(), reason: e.strip_backtrace() })?;
+        c.options_mut().set(k, v).map_err(|e| Error::Config {
+            key: k.clone(),
+            reason: e.strip_backtrace(),
+        })?;
     }
     Ok(c)
 }
 
 /// A SQL session on a lake. Sessions share the lake's caches and memory pool; settings
 /// (`SET …`, `USE …`) and session tables are per session.
-#[derive(Debug)]
 pub struct Session {
     ctx: SessionContext,
     lake: Arc<Lake>,
     default_ns: Arc<RwLock<String>>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("session_id", &self.ctx.session_id())
+            .field("lake", &self.lake.config().root)
+            .finish()
+    }
 }
 
 impl Session {
@@ -108,7 +128,11 @@ impl Session {
         let default_ns = Arc::new(RwLock::new(lake.config().default_schema.clone()));
         let catalog = LakeCatalog::new(Arc::clone(&lake), Arc::clone(&default_ns));
         ctx.register_catalog(&lake.config().catalog, Arc::new(catalog));
-        Ok(Self { ctx, lake, default_ns })
+        Ok(Self {
+            ctx,
+            lake,
+            default_ns,
+        })
     }
 
     /// The DataFusion context, for APIs tarn does not wrap.
@@ -123,7 +147,12 @@ impl Session {
 
     /// The namespace unqualified names resolve in first.
     pub fn default_schema(&self) -> String {
-        self.ctx.state().config_options().catalog.default_schema.clone()
+        self.ctx
+            .state()
+            .config_options()
+            .catalog
+            .default_schema
+            .clone()
     }
 
     /// Plans one SQL statement. Besides DataFusion's SQL this understands
@@ -189,30 +218,46 @@ impl Session {
         let name = match u {
             ast::Use::Object(n) | ast::Use::Schema(n) | ast::Use::Database(n) => n,
             other => {
-                return Err(Error::Query(Box::new(datafusion::error::DataFusionError::Plan(format!(
-                    "unsupported statement {other}; use USE <namespace>"
-                )))));
+                return Err(Error::Query(Box::new(
+                    datafusion::error::DataFusionError::Plan(format!(
+                        "unsupported statement {other}; use USE <namespace>"
+                    )),
+                )));
             }
         };
-        let parts: Vec<String> = name.0.iter().map(|p| p.to_string().trim_matches('"').to_string()).collect();
+        let parts: Vec<String> = name
+            .0
+            .iter()
+            .map(|p| p.to_string().trim_matches('"').to_string())
+            .collect();
         let ns = match parts.as_slice() {
             [ns] => ns.clone(),
             [cat, ns] if *cat == self.lake.config().catalog => ns.clone(),
             _ => {
-                return Err(Error::Query(Box::new(datafusion::error::DataFusionError::Plan(format!(
-                    "USE {name}: expected a namespace of catalog {}",
-                    self.lake.config().catalog
-                )))));
+                return Err(Error::Query(Box::new(
+                    datafusion::error::DataFusionError::Plan(format!(
+                        "USE {name}: expected a namespace of catalog {}",
+                        self.lake.config().catalog
+                    )),
+                )));
             }
         };
         let catalog = self.ctx.catalog(&self.lake.config().catalog);
         let known = catalog.is_some_and(|c| c.schema_names().contains(&ns));
         if !known {
-            return Err(Error::Query(Box::new(datafusion::error::DataFusionError::Plan(format!(
-                "USE {ns}: no such namespace; SHOW SCHEMAS lists them"
-            )))));
+            return Err(Error::Query(Box::new(
+                datafusion::error::DataFusionError::Plan(format!(
+                    "USE {ns}: no such namespace; SHOW SCHEMAS lists them"
+                )),
+            )));
         }
-        self.ctx.state_ref().write().config_mut().options_mut().catalog.default_schema = ns.clone();
+        self.ctx
+            .state_ref()
+            .write()
+            .config_mut()
+            .options_mut()
+            .catalog
+            .default_schema = ns.clone();
         self.sync_default_schema();
         self.empty()
     }
@@ -226,7 +271,10 @@ impl Session {
     fn try_refresh(&self, sql: &str) -> Result<Option<DataFrame>> {
         let text = sql.trim().trim_end_matches(';').trim();
         let mut words = text.split_whitespace();
-        if !words.next().is_some_and(|w| w.eq_ignore_ascii_case("refresh")) {
+        if !words
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("refresh"))
+        {
             return Ok(None);
         }
         let rest: Vec<&str> = words.collect();
@@ -236,9 +284,11 @@ impl Session {
             [t, name] if t.eq_ignore_ascii_case("table") => Some(*name),
             [name] => Some(*name),
             _ => {
-                return Err(Error::Query(Box::new(datafusion::error::DataFusionError::Plan(
-                    "expected REFRESH LAKE or REFRESH [TABLE] <name>".to_string(),
-                ))));
+                return Err(Error::Query(Box::new(
+                    datafusion::error::DataFusionError::Plan(
+                        "expected REFRESH LAKE or REFRESH [TABLE] <name>".to_string(),
+                    ),
+                )));
             }
         };
         let refreshed = match target {
@@ -252,8 +302,13 @@ impl Session {
                 entry.qualified()
             }
         };
-        let schema = Arc::new(Schema::new(vec![Field::new("refreshed", DataType::Utf8, false)]));
-        let batch = RecordBatch::try_new(schema, vec![Arc::new(StringArray::from(vec![refreshed]))])?;
+        let schema = Arc::new(Schema::new(vec![Field::new(
+            "refreshed",
+            DataType::Utf8,
+            false,
+        )]));
+        let batch =
+            RecordBatch::try_new(schema, vec![Arc::new(StringArray::from(vec![refreshed]))])?;
         Ok(Some(self.ctx.read_batch(batch)?))
     }
 
@@ -263,19 +318,31 @@ impl Session {
     /// Unknown or ambiguous names.
     pub fn resolve_entry(&self, name: &str) -> Result<Arc<TableEntry>> {
         let reference = TableReference::parse_str(name);
-        let ns = reference.schema().map(str::to_string).unwrap_or_else(|| self.default_schema());
+        let ns = reference
+            .schema()
+            .map(str::to_string)
+            .unwrap_or_else(|| self.default_schema());
         let table = reference.table();
         if let Some(e) = self.lake.entry(&ns, table) {
             return Ok(e);
         }
         if reference.schema().is_none() {
             match self.lake.namespaces_with(table).as_slice() {
-                [one] => return self.lake.entry(one, table).ok_or_else(|| unknown_table(name)),
+                [one] => {
+                    return self
+                        .lake
+                        .entry(one, table)
+                        .ok_or_else(|| unknown_table(name));
+                }
                 [] => {}
                 many => {
                     return Err(Error::AmbiguousTable {
                         name: table.to_string(),
-                        candidates: many.iter().map(|n| format!("{n}.{table}")).collect::<Vec<_>>().join(", "),
+                        candidates: many
+                            .iter()
+                            .map(|n| format!("{n}.{table}"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     });
                 }
             }
@@ -285,14 +352,21 @@ impl Session {
 
     /// DESCRIBE: column, type, nullability, partition-key marker and documentation.
     async fn describe(&self, name: ast::ObjectName) -> Result<DataFrame> {
-        let normalize = self.ctx.state().config_options().sql_parser.enable_ident_normalization;
+        let normalize = self
+            .ctx
+            .state()
+            .config_options()
+            .sql_parser
+            .enable_ident_normalization;
         let reference = object_name_to_table_reference(name, normalize)?;
         let provider = self.ctx.table_provider(reference).await?;
         if let Some(broken) = provider.downcast_ref::<BrokenTable>() {
             return Err(clone_error(broken.error()));
         }
         let schema: SchemaRef = provider.schema();
-        let snapshot = provider.downcast_ref::<LakeTable>().map(LakeTable::snapshot);
+        let snapshot = provider
+            .downcast_ref::<LakeTable>()
+            .map(LakeTable::snapshot);
         let fields = schema.fields();
         let col = |f: &dyn Fn(&Field) -> Option<String>| -> ArrayRef {
             Arc::new(fields.iter().map(|x| f(x)).collect::<StringArray>())
@@ -328,10 +402,7 @@ fn unknown_table(name: &str) -> Error {
     ))))
 }
 
-/// Engine errors are not `Clone`; a cached load error is re-raised as its text with the
-/// original kept as the source.
+/// A cached load error, raised again for this statement.
 fn clone_error(err: &Arc<Error>) -> Error {
-    Error::Query(Box::new(datafusion::error::DataFusionError::External(Box::new(
-        crate::table::SharedError(Arc::clone(err)),
-    ))))
+    Error::Cached(Arc::clone(err))
 }

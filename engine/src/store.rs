@@ -42,15 +42,24 @@ impl LakeStore {
     /// # Errors
     /// [`Error::InvalidRoot`] for an unusable root, [`Error::StoreConfig`] for bad options.
     pub fn open(root: &str, options: &BTreeMap<String, String>) -> Result<Self> {
-        let invalid = |reason: String| Error::InvalidRoot { root: root.to_string(), reason };
+        let invalid = |reason: String| Error::InvalidRoot {
+            root: root.to_string(),
+            reason,
+        };
         let url = root_url(root).map_err(invalid)?;
-        let config_err = |source| Error::StoreConfig { root: root.to_string(), source };
+        let config_err = |source| Error::StoreConfig {
+            root: root.to_string(),
+            source,
+        };
         let (inner, store_url): (Arc<dyn ObjectStore>, String) = match url.scheme() {
             "file" => (
                 Arc::new(object_store::local::LocalFileSystem::new()),
                 "file://".to_string(),
             ),
-            "memory" => (Arc::new(object_store::memory::InMemory::new()), "memory://".to_string()),
+            "memory" => (
+                Arc::new(object_store::memory::InMemory::new()),
+                "memory://".to_string(),
+            ),
             "s3" | "s3a" => {
                 let mut b = object_store::aws::AmazonS3Builder::from_env().with_url(url.as_str());
                 for (k, v) in options {
@@ -60,8 +69,8 @@ impl LakeStore {
                 (Arc::new(b.build().map_err(config_err)?), bucket_url(&url))
             }
             "gs" => {
-                let mut b = object_store::gcp::GoogleCloudStorageBuilder::from_env()
-                    .with_url(url.as_str());
+                let mut b =
+                    object_store::gcp::GoogleCloudStorageBuilder::from_env().with_url(url.as_str());
                 for (k, v) in options {
                     let key = k.parse().map_err(config_err)?;
                     b = b.with_config(key, v);
@@ -69,8 +78,8 @@ impl LakeStore {
                 (Arc::new(b.build().map_err(config_err)?), bucket_url(&url))
             }
             "az" | "abfs" | "abfss" | "adl" | "azure" => {
-                let mut b = object_store::azure::MicrosoftAzureBuilder::from_env()
-                    .with_url(url.as_str());
+                let mut b =
+                    object_store::azure::MicrosoftAzureBuilder::from_env().with_url(url.as_str());
                 for (k, v) in options {
                     let key = k.parse().map_err(config_err)?;
                     b = b.with_config(key, v);
@@ -85,14 +94,19 @@ impl LakeStore {
         }
         .map_err(|e| invalid(e.to_string()))?;
         let url = ObjectStoreUrl::parse(&store_url).map_err(|e| invalid(e.to_string()))?;
-        Ok(Self { root: root.to_string(), store: Arc::new(CountingStore::new(inner)), url, prefix })
+        Ok(Self {
+            root: root.to_string(),
+            store: Arc::new(CountingStore::new(inner)),
+            url,
+            prefix,
+        })
     }
 
     /// The path of `parts` under the lake prefix.
     pub fn path(&self, parts: &[&str]) -> Path {
         let mut p = self.prefix.clone();
         for part in parts {
-            p = p.child(*part);
+            p = p.join(*part);
         }
         p
     }
@@ -123,13 +137,16 @@ fn root_url(root: &str) -> std::result::Result<Url, String> {
     let abs = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?.join(path)
+        std::env::current_dir()
+            .map_err(|e| format!("no current directory: {e}"))?
+            .join(path)
     };
     let abs = std::fs::canonicalize(&abs).map_err(|e| format!("{}: {e}", abs.display()))?;
     if !abs.is_dir() {
         return Err(format!("{} is not a directory", abs.display()));
     }
-    Url::from_directory_path(&abs).map_err(|()| format!("{} is not an absolute path", abs.display()))
+    Url::from_directory_path(&abs)
+        .map_err(|()| format!("{} is not an absolute path", abs.display()))
 }
 
 fn bucket_url(url: &Url) -> String {
@@ -228,10 +245,18 @@ impl ObjectStore for CountingStore {
         self.inner.put_multipart_opts(location, opts).await
     }
 
-    async fn get_opts(&self, location: &Path, options: GetOptions) -> object_store::Result<GetResult> {
+    async fn get_opts(
+        &self,
+        location: &Path,
+        options: GetOptions,
+    ) -> object_store::Result<GetResult> {
         let head = options.head;
         let result = self.inner.get_opts(location, options).await?;
-        let len = if head { 0 } else { result.range.end - result.range.start };
+        let len = if head {
+            0
+        } else {
+            result.range.end - result.range.start
+        };
         self.count_read(location, len);
         Ok(result)
     }
@@ -291,7 +316,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = LakeStore::open(dir.path().to_str().unwrap(), &BTreeMap::new()).unwrap();
         assert_eq!(s.url.as_str(), "file:///");
-        assert!(s.display(&s.path(&["t", "x.parquet"])).ends_with("/t/x.parquet"));
+        assert!(
+            s.display(&s.path(&["t", "x.parquet"]))
+                .ends_with("/t/x.parquet")
+        );
 
         let m = LakeStore::open("memory:///lake", &BTreeMap::new()).unwrap();
         assert_eq!(m.prefix.as_ref(), "lake");
@@ -307,9 +335,13 @@ mod tests {
 
     #[test]
     fn bad_roots_are_named() {
-        let err = LakeStore::open("/does/not/exist", &BTreeMap::new()).unwrap_err().to_string();
+        let err = LakeStore::open("/does/not/exist", &BTreeMap::new())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("/does/not/exist"), "{err}");
-        let err = LakeStore::open("ftp://x/y", &BTreeMap::new()).unwrap_err().to_string();
+        let err = LakeStore::open("ftp://x/y", &BTreeMap::new())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unsupported scheme ftp://"), "{err}");
         let err = LakeStore::open(
             "s3://bucket/p",

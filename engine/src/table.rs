@@ -6,10 +6,10 @@ use arrow::datatypes::{Schema, SchemaRef};
 use async_trait::async_trait;
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::project_schema;
-use datafusion::datasource::file_format::FileFormat;
-use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::PartitionedFile;
-use datafusion::datasource::physical_plan::{FileGroup, FileScanConfigBuilder};
+use datafusion::datasource::physical_plan::parquet::CachedParquetFileReaderFactory;
+use datafusion::datasource::physical_plan::{FileGroup, FileScanConfigBuilder, ParquetSource};
+use datafusion::datasource::source::DataSourceExec;
 use datafusion::datasource::table_schema::TableSchema;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::{Expr, TableProviderFilterPushDown, TableType};
@@ -20,6 +20,7 @@ use futures::{StreamExt, TryStreamExt};
 use crate::catalog::snapshot::TableSnapshot;
 use crate::error::Error;
 use crate::prune;
+use crate::scan::NamedFileSource;
 use crate::store::LakeStore;
 
 /// A lake table as DataFusion sees it: the files of one snapshot, pruned per query.
@@ -50,8 +51,14 @@ impl TableProvider for LakeTable {
         TableType::Base
     }
 
-    fn supports_filters_pushdown(&self, filters: &[&Expr]) -> Result<Vec<TableProviderFilterPushDown>> {
-        Ok(prune::pushdown_support(&self.snapshot.partition_fields, filters))
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> Result<Vec<TableProviderFilterPushDown>> {
+        Ok(prune::pushdown_support(
+            &self.snapshot.partition_fields,
+            filters,
+        ))
     }
 
     async fn scan(
@@ -68,8 +75,9 @@ impl TableProvider for LakeTable {
             filters,
             state.execution_props(),
         )?;
-        let chosen: Vec<usize> =
-            (0..snap.files.len()).filter(|i| keep[snap.files[*i].partition]).collect();
+        let chosen: Vec<usize> = (0..snap.files.len())
+            .filter(|i| keep[snap.files[*i].partition])
+            .collect();
         if chosen.is_empty() {
             let schema = project_schema(&snap.schema, projection)?;
             return Ok(Arc::new(EmptyExec::new(schema)));
@@ -78,10 +86,11 @@ impl TableProvider for LakeTable {
         let runtime = state.runtime_env();
         let collect_statistics = state.config().collect_statistics();
         let cache = runtime.cache_manager.get_file_metadata_cache();
+        let stats_cache = Arc::clone(&cache);
         let store = self.lake.store.as_ref();
         let files: Vec<PartitionedFile> = futures::stream::iter(chosen)
             .map(|i| {
-                let cache = Arc::clone(&cache);
+                let cache = Arc::clone(&stats_cache);
                 async move {
                     let f = &snap.files[i];
                     let mut pf = PartitionedFile::new_from_meta(f.meta.clone())
@@ -99,31 +108,47 @@ impl TableProvider for LakeTable {
                     Ok::<_, DataFusionError>(pf)
                 }
             })
-            .buffered(state.config_options().execution.meta_fetch_concurrency.get())
+            .buffered(
+                state
+                    .config_options()
+                    .execution
+                    .meta_fetch_concurrency
+                    .get(),
+            )
             .try_collect()
             .await?;
 
         let groups = FileGroup::new(files).split_files(state.config().target_partitions());
-        let (groups, statistics) = datafusion::datasource::compute_all_files_statistics(
+        let (groups, statistics) = datafusion_datasource::compute_all_files_statistics(
             groups,
             Arc::clone(&snap.schema),
             collect_statistics,
             false,
         )?;
 
-        let format = ParquetFormat::default().with_options(state.table_options().parquet.clone());
-        let table_schema = TableSchema::new(
-            Arc::clone(&snap.file_schema),
-            snap.partition_fields.iter().cloned().collect(),
-        );
-        let source = format.file_source(table_schema);
+        let table_schema = TableSchema::builder(Arc::clone(&snap.file_schema))
+            .with_table_partition_cols(snap.partition_fields.iter().cloned().collect::<Vec<_>>())
+            .build();
+        // What ParquetFormat::create_physical_plan does (session options, cached footers), with
+        // the source wrapped so read errors name their file.
+        let options = state.table_options().parquet.clone();
+        let hint = options.global.metadata_size_hint;
+        let reader =
+            CachedParquetFileReaderFactory::new(runtime.object_store(&self.lake.url)?, cache);
+        let mut parquet = ParquetSource::new(table_schema)
+            .with_table_parquet_options(options)
+            .with_parquet_file_reader_factory(Arc::new(reader));
+        if let Some(hint) = hint {
+            parquet = parquet.with_metadata_size_hint(hint);
+        }
+        let source = Arc::new(NamedFileSource::new(Arc::new(parquet), self.lake.clone()));
         let config = FileScanConfigBuilder::new(self.lake.url.clone(), source)
             .with_file_groups(groups)
             .with_statistics(statistics)
             .with_projection_indices(projection.cloned())?
             .with_limit(limit)
             .build();
-        format.create_physical_plan(state, config).await
+        Ok(DataSourceExec::from_data_source(config))
     }
 }
 
@@ -159,22 +184,8 @@ impl TableProvider for BrokenTable {
         _filters: &[Expr],
         _limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        Err(DataFusionError::External(Box::new(SharedError(Arc::clone(&self.error)))))
-    }
-}
-
-/// An engine error shared between the table cache and the statements that hit it.
-#[derive(Debug)]
-pub struct SharedError(pub Arc<Error>);
-
-impl std::fmt::Display for SharedError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for SharedError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.0.source()
+        Err(DataFusionError::from(Error::Cached(Arc::clone(
+            &self.error,
+        ))))
     }
 }

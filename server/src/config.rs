@@ -9,7 +9,7 @@ use tarn_engine::config::parse_bytes;
 
 /// Where the lake is and how to run queries on it.
 #[derive(Debug, Clone, Args)]
-pub struct LakeArgs {
+pub(crate) struct LakeArgs {
     /// Lake root: a local path, or a file://, s3://, gs://, az:// or memory:// URL.
     #[arg(long, env = "TARN_LAKE")]
     pub lake: String,
@@ -56,12 +56,16 @@ impl LakeArgs {
     ///
     /// # Errors
     /// Malformed sizes or KEY=VALUE pairs, naming the option.
-    pub fn engine_config(&self) -> Result<EngineConfig> {
+    pub(crate) fn engine_config(&self) -> Result<EngineConfig> {
         let mut c = EngineConfig::new(self.lake.clone());
         c.default_schema = self.schema.clone();
         c.catalog = self.catalog.clone();
         c.listing_ttl_secs = self.listing_ttl;
-        c.memory_limit = self.memory_limit.as_deref().map(|m| parse_bytes("--memory-limit", m)).transpose()?;
+        c.memory_limit = self
+            .memory_limit
+            .as_deref()
+            .map(|m| parse_bytes("--memory-limit", m))
+            .transpose()?;
         c.metadata_cache_bytes = parse_bytes("--metadata-cache", &self.metadata_cache)?;
         c.spill_dir = self.spill_dir.clone();
         c.target_partitions = self.target_partitions;

@@ -16,7 +16,11 @@ use crate::config::LakeArgs;
 use crate::output::Format;
 
 #[derive(Debug, Parser)]
-#[command(name = "tarn", version, about = "SQL over a Hive-partitioned Parquet lake, with no cluster")]
+#[command(
+    name = "tarn",
+    version,
+    about = "SQL over a Hive-partitioned Parquet lake, with no cluster"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -67,7 +71,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -85,8 +92,18 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Demo { dir, clients, days, seed } => {
-            let opts = DemoOptions { clients, days, seed, threads: 0 };
+        Command::Demo {
+            dir,
+            clients,
+            days,
+            seed,
+        } => {
+            let opts = DemoOptions {
+                clients,
+                days,
+                seed,
+                threads: 0,
+            };
             demo(&dir, &opts)?;
             Ok(())
         }
@@ -96,28 +113,45 @@ async fn run(cli: Cli) -> Result<()> {
                 demo(&dir, &DemoOptions::default())?;
             }
             let lake = dir.to_string_lossy().into_owned();
-            let config = tarn_engine::EngineConfig { default_schema: "telemetry".into(), ..tarn_engine::EngineConfig::new(lake) };
+            let config = tarn_engine::EngineConfig {
+                default_schema: "telemetry".into(),
+                ..tarn_engine::EngineConfig::new(lake)
+            };
             let lake = Lake::open(config).await.map_err(engine_error)?;
             shell::run(lake.session().map_err(engine_error)?).await
         }
-        Command::Query { lake, format, output, sql } => {
+        Command::Query {
+            lake,
+            format,
+            output,
+            sql,
+        } => {
             let sql = if sql == "-" {
-                std::io::read_to_string(std::io::stdin()).context("cannot read the statement from stdin")?
+                std::io::read_to_string(std::io::stdin())
+                    .context("cannot read the statement from stdin")?
             } else {
                 sql
             };
             let out = output::open_output(output.as_deref(), format)?;
-            let lake = Lake::open(lake.engine_config()?).await.map_err(engine_error)?;
+            let lake = Lake::open(lake.engine_config()?)
+                .await
+                .map_err(engine_error)?;
             let session = lake.session().map_err(engine_error)?;
             let stream = session.execute(&sql).await.map_err(engine_error)?;
-            output::write_stream(stream, format, out).await.map_err(|e| match e.downcast::<datafusion::error::DataFusionError>() {
-                Ok(df) => engine_error(tarn_engine::Error::from(df)),
-                Err(e) => e,
-            })?;
+            output::write_stream(stream, format, out)
+                .await
+                .map_err(
+                    |e| match e.downcast::<datafusion::error::DataFusionError>() {
+                        Ok(df) => engine_error(tarn_engine::Error::from(df)),
+                        Err(e) => e,
+                    },
+                )?;
             Ok(())
         }
         Command::Shell { lake } => {
-            let lake = Lake::open(lake.engine_config()?).await.map_err(engine_error)?;
+            let lake = Lake::open(lake.engine_config()?)
+                .await
+                .map_err(engine_error)?;
             shell::run(lake.session().map_err(engine_error)?).await
         }
     }
@@ -126,9 +160,16 @@ async fn run(cli: Cli) -> Result<()> {
 fn demo(dir: &std::path::Path, opts: &DemoOptions) -> Result<()> {
     let summary = write_demo(dir, opts).map_err(engine_error)?;
     for (table, rows, files, bytes) in &summary.tables {
-        eprintln!("{table:<32} {rows:>10} rows {files:>6} files {:>8.1} MB", *bytes as f64 / 1e6);
+        eprintln!(
+            "{table:<32} {rows:>10} rows {files:>6} files {:>8.1} MB",
+            *bytes as f64 / 1e6
+        );
     }
-    eprintln!("demo lake written to {} in {:.1}s", dir.display(), summary.elapsed.as_secs_f64());
+    eprintln!(
+        "demo lake written to {} in {:.1}s",
+        dir.display(),
+        summary.elapsed.as_secs_f64()
+    );
     Ok(())
 }
 

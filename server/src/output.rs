@@ -14,7 +14,7 @@ use parquet::arrow::ArrowWriter;
 
 /// Output formats of a result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// An aligned text table.
     Table,
     /// Comma-separated values with a header row.
@@ -28,13 +28,13 @@ pub enum Format {
 }
 
 /// How NULL looks in text output.
-pub const NULL_TEXT: &str = "NULL";
+pub(crate) const NULL_TEXT: &str = "NULL";
 
 /// Streams `stream` to `out` in `format`; returns the number of rows written.
 ///
 /// # Errors
 /// Execution errors of the query and write errors of `out`.
-pub async fn write_stream(
+pub(crate) async fn write_stream(
     mut stream: SendableRecordBatchStream,
     format: Format,
     out: Box<dyn Write + Send>,
@@ -54,7 +54,9 @@ pub async fn write_stream(
             out.flush()?;
         }
         Format::Csv => {
-            let mut w = arrow::csv::WriterBuilder::new().with_header(true).build(out);
+            let mut w = arrow::csv::WriterBuilder::new()
+                .with_header(true)
+                .build(out);
             while let Some(b) = stream.next().await {
                 let b = b?;
                 rows += b.num_rows();
@@ -74,10 +76,8 @@ pub async fn write_stream(
                 w.write(&b)?;
             }
             w.finish()?;
+            // The writer prints `[]` for an empty result itself.
             let mut inner = w.into_inner();
-            if rows == 0 {
-                inner.write_all(b"[]")?;
-            }
             inner.write_all(b"\n")?;
             inner.flush()?;
         }
@@ -105,11 +105,17 @@ pub async fn write_stream(
 }
 
 /// Writes batches as an aligned table; a result with no columns prints nothing.
-pub fn write_table(out: &mut dyn Write, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<()> {
+pub(crate) fn write_table(
+    out: &mut dyn Write,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<()> {
     if schema.fields().is_empty() {
         return Ok(());
     }
-    let options = FormatOptions::default().with_null(NULL_TEXT).with_display_error(true);
+    let options = FormatOptions::default()
+        .with_null(NULL_TEXT)
+        .with_display_error(true);
     let table = if batches.iter().all(|b| b.num_rows() == 0) {
         pretty_format_batches_with_options(&[RecordBatch::new_empty(schema.clone())], &options)?
     } else {
@@ -123,10 +129,14 @@ pub fn write_table(out: &mut dyn Write, schema: &SchemaRef, batches: &[RecordBat
 ///
 /// # Errors
 /// When the file cannot be created, or Parquet would go to a terminal.
-pub fn open_output(path: Option<&std::path::Path>, format: Format) -> Result<Box<dyn Write + Send>> {
+pub(crate) fn open_output(
+    path: Option<&std::path::Path>,
+    format: Format,
+) -> Result<Box<dyn Write + Send>> {
     match path {
         Some(p) => {
-            let f = std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?;
+            let f = std::fs::File::create(p)
+                .with_context(|| format!("cannot create {}", p.display()))?;
             Ok(Box::new(std::io::BufWriter::new(f)))
         }
         None => {

@@ -8,10 +8,11 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use rustyline::DefaultEditor;
 use rustyline::error::ReadlineError;
 use tarn_engine::Session;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 
 use crate::output::write_table;
 
@@ -27,7 +28,7 @@ Ctrl-C cancels a running statement or clears the current input.";
 ///
 /// # Errors
 /// Only for terminal failures; statement errors are printed and the shell goes on.
-pub async fn run(session: Session) -> Result<()> {
+pub(crate) async fn run(session: Session) -> Result<()> {
     let interactive = std::io::stdin().is_terminal();
     let mut editor = DefaultEditor::new()?;
     let history = dirs_history();
@@ -35,12 +36,22 @@ pub async fn run(session: Session) -> Result<()> {
         let _ = editor.load_history(h);
     }
     if interactive {
-        println!("tarn shell on {} — \\? for help, \\q to quit", session.lake().config().root);
+        println!(
+            "tarn shell on {} — \\? for help, \\q to quit",
+            session.lake().config().root
+        );
     }
+    // Registered once, so an interrupt at any moment reaches the shell, never the default
+    // handler that would kill it.
+    let mut sigint = signal(SignalKind::interrupt())?;
     let mut timing = true;
     let mut buffer = String::new();
     loop {
-        let prompt = if buffer.is_empty() { format!("{}> ", session.default_schema()) } else { "   ...> ".to_string() };
+        let prompt = if buffer.is_empty() {
+            format!("{}> ", session.default_schema())
+        } else {
+            "   ...> ".to_string()
+        };
         let line = match editor.readline(&prompt) {
             Ok(l) => l,
             Err(ReadlineError::Interrupted) => {
@@ -53,7 +64,7 @@ pub async fn run(session: Session) -> Result<()> {
         let trimmed = line.trim();
         if buffer.is_empty() && trimmed.starts_with('\\') {
             let _ = editor.add_history_entry(trimmed);
-            match meta(&session, trimmed, &mut timing).await {
+            match meta(&session, trimmed, &mut timing, &mut sigint).await {
                 Ok(true) => continue,
                 Ok(false) => break,
                 Err(e) => {
@@ -69,7 +80,7 @@ pub async fn run(session: Session) -> Result<()> {
         buffer.push('\n');
         for statement in take_statements(&mut buffer) {
             let _ = editor.add_history_entry(statement.trim());
-            run_statement(&session, &statement, timing).await;
+            run_statement(&session, &statement, timing, &mut sigint).await;
         }
     }
     if let Some(h) = &history {
@@ -84,7 +95,7 @@ fn dirs_history() -> Option<std::path::PathBuf> {
 
 /// Splits complete `;`-terminated statements off the front of `buffer`, respecting quotes and
 /// comments; the incomplete rest stays in the buffer.
-pub fn take_statements(buffer: &mut String) -> Vec<String> {
+pub(crate) fn take_statements(buffer: &mut String) -> Vec<String> {
     let mut out = Vec::new();
     let bytes: Vec<char> = buffer.chars().collect();
     let (mut start, mut i) = (0usize, 0usize);
@@ -119,17 +130,26 @@ pub fn take_statements(buffer: &mut String) -> Vec<String> {
         i += 1;
     }
     let rest: String = bytes[start..].iter().collect();
-    *buffer = if rest.trim().is_empty() { String::new() } else { rest };
+    *buffer = if rest.trim().is_empty() {
+        String::new()
+    } else {
+        rest
+    };
     out
 }
 
 /// Runs one statement, printing its result, its timing and any error; Ctrl-C cancels it.
-async fn run_statement(session: &Session, sql: &str, timing: bool) {
+async fn run_statement(session: &Session, sql: &str, timing: bool, sigint: &mut Signal) {
+    // An interrupt that arrived while idle must not cancel this statement.
+    while sigint.recv().now_or_never().is_some() {}
     let started = Instant::now();
     let work = async {
         let df = session.sql(sql).await?;
         let schema = std::sync::Arc::new(df.schema().as_arrow().clone());
-        let mut stream = df.execute_stream().await.map_err(tarn_engine::Error::from)?;
+        let mut stream = df
+            .execute_stream()
+            .await
+            .map_err(tarn_engine::Error::from)?;
         let mut batches = Vec::new();
         while let Some(b) = stream.next().await {
             batches.push(b.map_err(tarn_engine::Error::from)?);
@@ -139,7 +159,7 @@ async fn run_statement(session: &Session, sql: &str, timing: bool) {
     let progress = progress_line(started);
     let outcome = tokio::select! {
         r = work => Some(r),
-        _ = tokio::signal::ctrl_c() => None,
+        _ = sigint.recv() => None,
     };
     progress.abort();
     clear_progress();
@@ -153,7 +173,12 @@ async fn run_statement(session: &Session, sql: &str, timing: bool) {
                 eprintln!("error: {e:#}");
             }
             if timing && !schema.fields().is_empty() {
-                let _ = writeln!(out, "{rows} row{} in {:.3}s", if rows == 1 { "" } else { "s" }, started.elapsed().as_secs_f64());
+                let _ = writeln!(
+                    out,
+                    "{rows} row{} in {:.3}s",
+                    if rows == 1 { "" } else { "s" },
+                    started.elapsed().as_secs_f64()
+                );
             } else if timing {
                 let _ = writeln!(out, "ok in {:.3}s", started.elapsed().as_secs_f64());
             }
@@ -171,7 +196,11 @@ fn progress_line(started: Instant) -> tokio::task::JoinHandle<()> {
         let frames = ['|', '/', '-', '\\'];
         let mut i = 0;
         loop {
-            eprint!("\r{} running {:.1}s (Ctrl-C cancels)", frames[i % 4], started.elapsed().as_secs_f64());
+            eprint!(
+                "\r{} running {:.1}s (Ctrl-C cancels)",
+                frames[i % 4],
+                started.elapsed().as_secs_f64()
+            );
             let _ = std::io::stderr().flush();
             i += 1;
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -186,7 +215,12 @@ fn clear_progress() {
 }
 
 /// Handles a meta-command; returns `false` to quit.
-async fn meta(session: &Session, line: &str, timing: &mut bool) -> Result<bool> {
+async fn meta(
+    session: &Session,
+    line: &str,
+    timing: &mut bool,
+    sigint: &mut Signal,
+) -> Result<bool> {
     let mut parts = line.split_whitespace();
     let cmd = parts.next().unwrap_or_default();
     let arg = parts.next();
@@ -202,18 +236,21 @@ async fn meta(session: &Session, line: &str, timing: &mut bool) -> Result<bool> 
             return Ok(true);
         }
         ("\\refresh", _) => "REFRESH LAKE".to_string(),
-        ("\\d", None) => "SELECT table_schema, table_name, table_type FROM information_schema.tables \
+        ("\\d", None) => {
+            "SELECT table_schema, table_name, table_type FROM information_schema.tables \
              WHERE table_schema NOT IN ('information_schema') ORDER BY 1, 2"
-            .to_string(),
+                .to_string()
+        }
         ("\\d", Some(name)) => format!("DESCRIBE {name}"),
         ("\\dn", _) => "SELECT schema_name FROM information_schema.schemata ORDER BY 1".to_string(),
         ("\\df", pat) => format!(
             "SELECT DISTINCT routine_name, function_type, description FROM information_schema.routines {} ORDER BY 1",
-            pat.map(|p| format!("WHERE routine_name LIKE '{}'", p.replace('\'', "''"))).unwrap_or_default()
+            pat.map(|p| format!("WHERE routine_name LIKE '{}'", p.replace('\'', "''")))
+                .unwrap_or_default()
         ),
         _ => anyhow::bail!("unknown command {cmd}; \\? lists them"),
     };
-    run_statement(session, &sql, *timing).await;
+    run_statement(session, &sql, *timing, sigint).await;
     Ok(true)
 }
 

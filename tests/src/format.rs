@@ -52,9 +52,8 @@ pub fn column_type(t: &DataType) -> ColumnType {
     match t {
         Boolean => ColumnType::Bool,
         Int8 | Int16 | Int32 | Int64 | UInt8 | UInt16 | UInt32 | UInt64 => ColumnType::Int,
-        Float16 | Float32 | Float64 | Decimal32(..) | Decimal64(..) | Decimal128(..) | Decimal256(..) => {
-            ColumnType::Real
-        }
+        Float16 | Float32 | Float64 | Decimal32(..) | Decimal64(..) | Decimal128(..)
+        | Decimal256(..) => ColumnType::Real,
         Utf8 | LargeUtf8 | Utf8View => ColumnType::Text,
         Date32 | Date64 | Timestamp(..) | Time32(_) | Time64(_) => ColumnType::Date,
         Dictionary(_, v) => column_type(v),
@@ -77,7 +76,11 @@ pub fn rows(batches: &[RecordBatch]) -> Result<Vec<Vec<String>>, arrow::error::A
             for (c, f) in formatters.iter().enumerate() {
                 let text = f.value(row).to_string();
                 let col = b.column(c);
-                cells.push(if text.is_empty() && col.is_valid(row) { "(empty)".to_string() } else { text });
+                cells.push(if text.is_empty() && col.is_valid(row) {
+                    "(empty)".to_string()
+                } else {
+                    text
+                });
             }
             out.push(cells);
         }

@@ -21,7 +21,8 @@ pub fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<()> {
     let props = parquet::file::properties::WriterProperties::builder()
         .set_max_row_group_row_count(Some(2))
         .build();
-    let mut w = parquet::arrow::ArrowWriter::try_new(fs::File::create(path)?, batch.schema(), Some(props))?;
+    let mut w =
+        parquet::arrow::ArrowWriter::try_new(fs::File::create(path)?, batch.schema(), Some(props))?;
     w.write(batch)?;
     w.close()?;
     Ok(())
@@ -64,12 +65,18 @@ fn touch(path: &Path, content: &[u8]) -> Result<()> {
 /// * `bad.*`: one table per kind of breakage (see the code).
 pub fn fixture_lake(root: &Path) -> Result<()> {
     // default.events
-    for (i, day) in ["2024-01-01", "2024-01-02", "2024-01-03"].iter().enumerate() {
+    for (i, day) in ["2024-01-01", "2024-01-02", "2024-01-03"]
+        .iter()
+        .enumerate()
+    {
         let base = i as i64 * 2;
         let dir = root.join(format!("events/dt={day}"));
         write_parquet(
             &dir.join("part-0.parquet"),
-            &batch(vec![("id", ints(&[base + 1, base + 2])), ("kind", strs(&["open", "close"]))]),
+            &batch(vec![
+                ("id", ints(&[base + 1, base + 2])),
+                ("kind", strs(&["open", "close"])),
+            ]),
         )?;
         touch(&dir.join("_SUCCESS"), b"")?;
         touch(&dir.join(".part-0.parquet.crc"), b"crc")?;
@@ -91,7 +98,11 @@ pub fn fixture_lake(root: &Path) -> Result<()> {
     )?;
     write_parquet(
         &root.join("web/visits/v2/v=2/part-0.parquet"),
-        &batch(vec![("url", strs(&["a", "b", "c"])), ("n", ints(&[10, 20, 30])), ("ms", ints(&[5, 6, 7]))]),
+        &batch(vec![
+            ("url", strs(&["a", "b", "c"])),
+            ("n", ints(&[10, 20, 30])),
+            ("ms", ints(&[5, 6, 7])),
+        ]),
     )?;
     touch(
         &root.join("web/visits/_table.toml"),
@@ -112,7 +123,9 @@ n = "Number of visits."
         ("__HIVE_DEFAULT_PARTITION__", 7, 4),
     ] {
         write_parquet(
-            &root.join(format!("web/hits/country={country}/hour={hour}/part-0.parquet")),
+            &root.join(format!(
+                "web/hits/country={country}/hour={hour}/part-0.parquet"
+            )),
             &batch(vec![("id", ints(&[id]))]),
         )?;
     }
@@ -120,19 +133,28 @@ n = "Number of visits."
     // web.daily_s3: compact dates stay strings
     for d in ["20170101", "20170102"] {
         write_parquet(
-            &root.join(format!("web/daily_s3/submission_date_s3={d}/part-0.parquet")),
+            &root.join(format!(
+                "web/daily_s3/submission_date_s3={d}/part-0.parquet"
+            )),
             &batch(vec![("clients", ints(&[d[7..].parse::<i64>()? * 10]))]),
         )?;
     }
 
     // web.evolving: schemas that merge
     let s1: Fields = vec![Field::new("x", DataType::Int64, true)].into();
-    let s2: Fields = vec![Field::new("x", DataType::Int64, true), Field::new("y", DataType::Utf8, true)].into();
+    let s2: Fields = vec![
+        Field::new("x", DataType::Int64, true),
+        Field::new("y", DataType::Utf8, true),
+    ]
+    .into();
     write_parquet(
         &root.join("web/evolving/dt=2024-01-01/part-0.parquet"),
         &batch(vec![
             ("a", Arc::new(Int32Array::from(vec![1, 2])) as ArrayRef),
-            ("s", Arc::new(StructArray::new(s1, vec![ints(&[10, 20])], None))),
+            (
+                "s",
+                Arc::new(StructArray::new(s1, vec![ints(&[10, 20])], None)),
+            ),
         ]),
     )?;
     write_parquet(
@@ -140,13 +162,26 @@ n = "Number of visits."
         &batch(vec![
             ("a", ints(&[3_000_000_000])),
             ("b", strs(&["new"])),
-            ("s", Arc::new(StructArray::new(s2, vec![ints(&[30]), strs(&["why"])], None))),
+            (
+                "s",
+                Arc::new(StructArray::new(
+                    s2,
+                    vec![ints(&[30]), strs(&["why"])],
+                    None,
+                )),
+            ),
         ]),
     )?;
 
     // web.shared / other.shared
-    write_parquet(&root.join("web/shared/part-0.parquet"), &batch(vec![("src", strs(&["web"]))]))?;
-    write_parquet(&root.join("other/shared/part-0.parquet"), &batch(vec![("src", strs(&["other"]))]))?;
+    write_parquet(
+        &root.join("web/shared/part-0.parquet"),
+        &batch(vec![("src", strs(&["web"]))]),
+    )?;
+    write_parquet(
+        &root.join("other/shared/part-0.parquet"),
+        &batch(vec![("src", strs(&["other"]))]),
+    )?;
 
     bad_tables(root)
 }
@@ -154,13 +189,22 @@ n = "Number of visits."
 fn bad_tables(root: &Path) -> Result<()> {
     let one = || batch(vec![("id", ints(&[1]))]);
     // A column that is a number in one file and text in another.
-    write_parquet(&root.join("bad/conflict/d=1/part-0.parquet"), &batch(vec![("x", ints(&[1]))]))?;
-    write_parquet(&root.join("bad/conflict/d=2/part-0.parquet"), &batch(vec![("x", strs(&["one"]))]))?;
+    write_parquet(
+        &root.join("bad/conflict/d=1/part-0.parquet"),
+        &batch(vec![("x", ints(&[1]))]),
+    )?;
+    write_parquet(
+        &root.join("bad/conflict/d=2/part-0.parquet"),
+        &batch(vec![("x", strs(&["one"]))]),
+    )?;
     // A truncated Parquet file next to a good one.
     write_parquet(&root.join("bad/corrupt/d=1/part-0.parquet"), &one())?;
     write_parquet(&root.join("bad/corrupt/d=2/part-0.parquet"), &one())?;
     let full = fs::read(root.join("bad/corrupt/d=2/part-0.parquet"))?;
-    fs::write(root.join("bad/corrupt/d=2/part-0.parquet"), &full[..full.len() / 2])?;
+    fs::write(
+        root.join("bad/corrupt/d=2/part-0.parquet"),
+        &full[..full.len() / 2],
+    )?;
     // A folder with nothing in it.
     fs::create_dir_all(root.join("bad/empty"))?;
     // Malformed partition folders.
@@ -173,9 +217,15 @@ fn bad_tables(root: &Path) -> Result<()> {
     write_parquet(&root.join("bad/mixed_keys/b=2/a=1/part-0.parquet"), &one())?;
     // A value that does not parse as the declared type.
     write_parquet(&root.join("bad/bad_value/n=x/part-0.parquet"), &one())?;
-    touch(&root.join("bad/bad_value/_table.toml"), b"[partition_keys]\nn = \"bigint\"\n")?;
+    touch(
+        &root.join("bad/bad_value/_table.toml"),
+        b"[partition_keys]\nn = \"bigint\"\n",
+    )?;
     // A sidecar that is not valid.
     write_parquet(&root.join("bad/bad_sidecar/part-0.parquet"), &one())?;
-    touch(&root.join("bad/bad_sidecar/_table.toml"), b"descripton = 'typo'\n")?;
+    touch(
+        &root.join("bad/bad_sidecar/_table.toml"),
+        b"descripton = 'typo'\n",
+    )?;
     Ok(())
 }

@@ -72,8 +72,10 @@ async fn classify(store: &dyn ObjectStore, dir: &Path) -> object_store::Result<K
     if has_data || dirs.iter().any(|(n, _)| is_partition_segment(n)) {
         return Ok(Kind::Data);
     }
-    let versions: Vec<(u32, Path)> =
-        dirs.iter().filter_map(|(n, p)| Some((version_of(n)?, p.clone()))).collect();
+    let versions: Vec<(u32, Path)> = dirs
+        .iter()
+        .filter_map(|(n, p)| Some((version_of(n)?, p.clone())))
+        .collect();
     Ok(if !versions.is_empty() {
         Kind::Versioned(versions)
     } else if !dirs.is_empty() {
@@ -96,7 +98,9 @@ fn add_table(out: &mut Namespaces, namespace: &str, name: &str, root: &Path, kin
                     table_root: root.clone(),
                     version: Some(*v),
                 };
-                tables.entry(entry.name.clone()).or_insert_with(|| Arc::new(entry));
+                tables
+                    .entry(entry.name.clone())
+                    .or_insert_with(|| Arc::new(entry));
             }
             if let Some((v, location)) = versions.last() {
                 let entry = TableEntry {
@@ -107,7 +111,9 @@ fn add_table(out: &mut Namespaces, namespace: &str, name: &str, root: &Path, kin
                     version: Some(*v),
                 };
                 // A real folder of that name wins over the alias.
-                tables.entry(name.to_string()).or_insert_with(|| Arc::new(entry));
+                tables
+                    .entry(name.to_string())
+                    .or_insert_with(|| Arc::new(entry));
             }
         }
         // Data, an empty folder, or folders that are not partitions: a table whose problems
@@ -132,12 +138,20 @@ fn add_table(out: &mut Namespaces, namespace: &str, name: &str, root: &Path, kin
 /// folder cannot.
 pub async fn discover(lake: &LakeStore) -> Result<Namespaces> {
     let store: &dyn ObjectStore = lake.store.as_ref();
-    let root_err = |source| Error::LakeRoot { root: lake.root.clone(), source };
-    let top = store.list_with_delimiter(Some(&lake.prefix)).await.map_err(root_err)?;
+    let root_err = |source| Error::LakeRoot {
+        root: lake.root.clone(),
+        source,
+    };
+    let top = store
+        .list_with_delimiter(Some(&lake.prefix))
+        .await
+        .map_err(root_err)?;
     let mut out = Namespaces::new();
     let mut namespaces = Vec::new();
     for dir in top.common_prefixes {
-        let Some(name) = dir.filename().map(str::to_string) else { continue };
+        let Some(name) = dir.filename().map(str::to_string) else {
+            continue;
+        };
         if is_hidden(&name) {
             continue;
         }
@@ -153,15 +167,19 @@ pub async fn discover(lake: &LakeStore) -> Result<Namespaces> {
     }
     // Classify every table folder of every namespace, a bounded number at a time.
     let jobs = namespaces.into_iter().flat_map(|(ns, children)| {
-        children.into_iter().map(move |(name, path)| (ns.clone(), name, path))
+        children
+            .into_iter()
+            .map(move |(name, path)| (ns.clone(), name, path))
     });
     let classified: Vec<(String, String, Path, Kind)> = futures::stream::iter(jobs)
         .map(|(ns, name, path)| async move {
-            let kind = classify(store, &path).await.map_err(|source| Error::Listing {
-                table: format!("{ns}.{name}"),
-                path: lake.display(&path),
-                source,
-            })?;
+            let kind = classify(store, &path)
+                .await
+                .map_err(|source| Error::Listing {
+                    table: format!("{ns}.{name}"),
+                    path: lake.display(&path),
+                    source,
+                })?;
             Ok::<_, Error>((ns, name, path, kind))
         })
         .buffer_unordered(16)

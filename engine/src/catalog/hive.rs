@@ -84,11 +84,16 @@ pub fn parse_segment(name: &str) -> Result<Segment, SegmentProblem> {
         return Ok(Segment { key, value: None });
     }
     let value = decode(value)?.into_owned();
-    Ok(Segment { key, value: Some(value) })
+    Ok(Segment {
+        key,
+        value: Some(value),
+    })
 }
 
 fn decode(s: &str) -> Result<Cow<'_, str>, SegmentProblem> {
-    percent_decode_str(s).decode_utf8().map_err(|_| SegmentProblem::BadEscape)
+    percent_decode_str(s)
+        .decode_utf8()
+        .map_err(|_| SegmentProblem::BadEscape)
 }
 
 /// The type a partition key's values imply, before any sidecar override.
@@ -154,8 +159,14 @@ mod tests {
         let s = parse_segment("country=C%C3%B4te%20d%27Ivoire").unwrap();
         assert_eq!(s.key, "country");
         assert_eq!(s.value.as_deref(), Some("Côte d'Ivoire"));
-        assert_eq!(parse_segment("k=__HIVE_DEFAULT_PARTITION__").unwrap().value, None);
-        assert_eq!(parse_segment("k=a%3Db").unwrap().value.as_deref(), Some("a=b"));
+        assert_eq!(
+            parse_segment("k=__HIVE_DEFAULT_PARTITION__").unwrap().value,
+            None
+        );
+        assert_eq!(
+            parse_segment("k=a%3Db").unwrap().value.as_deref(),
+            Some("a=b")
+        );
     }
 
     #[test]
@@ -168,7 +179,9 @@ mod tests {
 
     #[test]
     fn hidden_and_data_names() {
-        assert!(is_hidden("_SUCCESS") && is_hidden(".part-0.parquet.crc") && is_hidden("_temporary"));
+        assert!(
+            is_hidden("_SUCCESS") && is_hidden(".part-0.parquet.crc") && is_hidden("_temporary")
+        );
         assert!(is_data_file("part-0.parquet"));
         assert!(!is_data_file("_part-0.parquet") && !is_data_file("part-0.csv"));
     }
@@ -185,7 +198,10 @@ mod tests {
     #[test]
     fn type_inference() {
         assert_eq!(infer_type(["0", "17", "-3"]), InferredType::Int64);
-        assert_eq!(infer_type(["2024-01-01", "2024-02-29"]), InferredType::Date32);
+        assert_eq!(
+            infer_type(["2024-01-01", "2024-02-29"]),
+            InferredType::Date32
+        );
         assert_eq!(infer_type(["2023-02-29"]), InferredType::Utf8);
         assert_eq!(infer_type(["20170101", "20170102"]), InferredType::Utf8);
         assert_eq!(infer_type(["20170101", "5"]), InferredType::Int64);

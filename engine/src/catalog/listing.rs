@@ -33,7 +33,7 @@ pub struct Listing {
 /// different key sequences.
 pub async fn list_table(lake: &LakeStore, entry: &TableEntry) -> Result<Listing> {
     let table = entry.qualified();
-    let metas: Vec<ObjectMeta> = lake
+    let mut metas: Vec<ObjectMeta> = lake
         .store
         .list(Some(&entry.location))
         .try_collect()
@@ -43,12 +43,18 @@ pub async fn list_table(lake: &LakeStore, entry: &TableEntry) -> Result<Listing>
             path: lake.display(&entry.location),
             source,
         })?;
+    // Listing order varies by store; sorted, every message names the same files.
+    metas.sort_by(|a, b| a.location.cmp(&b.location));
     let mut listing = Listing::default();
     let mut first: Option<(Path, Vec<String>)> = None;
     for meta in metas {
-        let Some(parts) = meta.location.prefix_match(&entry.location) else { continue };
+        let Some(parts) = meta.location.prefix_match(&entry.location) else {
+            continue;
+        };
         let parts: Vec<String> = parts.map(|p| p.as_ref().to_string()).collect();
-        let Some((file, dirs)) = parts.split_last() else { continue };
+        let Some((file, dirs)) = parts.split_last() else {
+            continue;
+        };
         if parts.iter().any(|p| is_hidden(p)) || !file.ends_with(".parquet") {
             continue;
         }
@@ -56,7 +62,7 @@ pub async fn list_table(lake: &LakeStore, entry: &TableEntry) -> Result<Listing>
         let mut values = Vec::with_capacity(dirs.len());
         let mut dir_path = entry.location.clone();
         for dir in dirs {
-            dir_path = dir_path.child(dir.as_str());
+            dir_path = dir_path.join(dir.as_str());
             let invalid = |problem| Error::InvalidPartition {
                 table: table.clone(),
                 path: lake.display(&dir_path),
@@ -87,7 +93,6 @@ pub async fn list_table(lake: &LakeStore, entry: &TableEntry) -> Result<Listing>
     if let Some((_, keys)) = first {
         listing.keys = keys;
     }
-    listing.files.sort_by(|a, b| a.meta.location.cmp(&b.meta.location));
     Ok(listing)
 }
 
@@ -95,19 +100,22 @@ pub async fn list_table(lake: &LakeStore, entry: &TableEntry) -> Result<Listing>
 ///
 /// # Errors
 /// [`Error::SidecarRead`] / [`Error::SidecarInvalid`] naming the file.
-pub async fn read_sidecar(lake: &LakeStore, entry: &TableEntry) -> Result<Option<(String, Sidecar)>> {
-    let mut candidates = vec![entry.location.child(SIDECAR_FILE)];
+pub async fn read_sidecar(
+    lake: &LakeStore,
+    entry: &TableEntry,
+) -> Result<Option<(String, Sidecar)>> {
+    let mut candidates = vec![entry.location.clone().join(SIDECAR_FILE)];
     if entry.table_root != entry.location {
-        candidates.push(entry.table_root.child(SIDECAR_FILE));
+        candidates.push(entry.table_root.clone().join(SIDECAR_FILE));
     }
     for path in candidates {
         let shown = lake.display(&path);
         match lake.store.get(&path).await {
             Ok(got) => {
-                let bytes = got
-                    .bytes()
-                    .await
-                    .map_err(|source| Error::SidecarRead { path: shown.clone(), source })?;
+                let bytes = got.bytes().await.map_err(|source| Error::SidecarRead {
+                    path: shown.clone(),
+                    source,
+                })?;
                 let text = std::str::from_utf8(&bytes).map_err(|_| Error::SidecarInvalid {
                     path: shown.clone(),
                     reason: "not UTF-8".into(),
@@ -115,7 +123,12 @@ pub async fn read_sidecar(lake: &LakeStore, entry: &TableEntry) -> Result<Option
                 return Ok(Some((shown.clone(), Sidecar::parse(&shown, text)?)));
             }
             Err(object_store::Error::NotFound { .. }) => continue,
-            Err(source) => return Err(Error::SidecarRead { path: shown, source }),
+            Err(source) => {
+                return Err(Error::SidecarRead {
+                    path: shown,
+                    source,
+                });
+            }
         }
     }
     Ok(None)

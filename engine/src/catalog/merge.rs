@@ -54,22 +54,27 @@ impl SchemaMerger {
         for field in schema.fields() {
             match self.index.get(field.name()) {
                 None => {
-                    let f = if first_file { field.as_ref().clone() } else { field.as_ref().clone().with_nullable(true) };
+                    let f = if first_file {
+                        field.as_ref().clone()
+                    } else {
+                        field.as_ref().clone().with_nullable(true)
+                    };
                     self.index.insert(field.name().clone(), self.fields.len());
                     self.fields.push(f);
                     self.origin.push(file.to_string());
                 }
                 Some(&i) => {
-                    let merged = merge_field(&self.fields[i], field, field.name()).map_err(|column| {
-                        let (a, b) = conflicting_types(&self.fields[i], field, &column);
-                        Box::new(Conflict {
-                            column,
-                            first_file: self.origin[i].clone(),
-                            first_type: a,
-                            second_file: file.to_string(),
-                            second_type: b,
-                        })
-                    })?;
+                    let merged =
+                        merge_field(&self.fields[i], field, field.name()).map_err(|column| {
+                            let (a, b) = conflicting_types(&self.fields[i], field, &column);
+                            Box::new(Conflict {
+                                column,
+                                first_file: self.origin[i].clone(),
+                                first_type: a,
+                                second_file: file.to_string(),
+                                second_type: b,
+                            })
+                        })?;
                     self.fields[i] = merged;
                 }
             }
@@ -105,7 +110,11 @@ fn merge_type(a: &DataType, b: &DataType, path: &str) -> Result<DataType, String
             return widen_int(x, y).map_or_else(conflict, Ok);
         }
         (Float16 | Float32 | Float64, Float16 | Float32 | Float64) => {
-            if matches!(a, Float64) || matches!(b, Float64) { Float64 } else { Float32 }
+            if matches!(a, Float64) || matches!(b, Float64) {
+                Float64
+            } else {
+                Float32
+            }
         }
         (Decimal128(p1, s1), Decimal128(p2, s2)) => {
             let s = (*s1).max(*s2);
@@ -117,14 +126,24 @@ fn merge_type(a: &DataType, b: &DataType, path: &str) -> Result<DataType, String
             Decimal128(p as u8, s)
         }
         (Utf8 | LargeUtf8 | Utf8View, Utf8 | LargeUtf8 | Utf8View) => {
-            if matches!(a, Utf8View) || matches!(b, Utf8View) { Utf8View } else { LargeUtf8 }
+            if matches!(a, Utf8View) || matches!(b, Utf8View) {
+                Utf8View
+            } else {
+                LargeUtf8
+            }
         }
         (Binary | LargeBinary | BinaryView, Binary | LargeBinary | BinaryView) => {
-            if matches!(a, BinaryView) || matches!(b, BinaryView) { BinaryView } else { LargeBinary }
+            if matches!(a, BinaryView) || matches!(b, BinaryView) {
+                BinaryView
+            } else {
+                LargeBinary
+            }
         }
         (Struct(fa), Struct(fb)) => Struct(merge_struct(fa, fb, path)?),
         (List(ea), List(eb)) => List(merge_child(ea, eb, path)?),
-        (LargeList(ea) | List(ea), LargeList(eb) | List(eb)) => LargeList(merge_child(ea, eb, path)?),
+        (LargeList(ea) | List(ea), LargeList(eb) | List(eb)) => {
+            LargeList(merge_child(ea, eb, path)?)
+        }
         (Map(ea, sa), Map(eb, sb)) if sa == sb => Map(merge_child(ea, eb, path)?, *sa),
         _ => return conflict(),
     })
@@ -198,9 +217,10 @@ fn conflicting_types(a: &Field, b: &Field, path: &str) -> (String, String) {
                 Some((_, child)) => find(child, rest),
                 None => f.data_type().to_string(),
             },
-            ([_, ..], DataType::List(child) | DataType::LargeList(child) | DataType::Map(child, _)) => {
-                find(child, parts)
-            }
+            (
+                [_, ..],
+                DataType::List(child) | DataType::LargeList(child) | DataType::Map(child, _),
+            ) => find(child, parts),
             _ => f.data_type().to_string(),
         }
     }
@@ -220,8 +240,22 @@ mod tests {
     #[test]
     fn added_columns_and_widening() {
         let mut m = SchemaMerger::default();
-        m.add("a.parquet", &schema(vec![Field::new("x", Int32, false), Field::new("s", Utf8, true)])).unwrap();
-        m.add("b.parquet", &schema(vec![Field::new("x", Int64, false), Field::new("y", Float32, false)])).unwrap();
+        m.add(
+            "a.parquet",
+            &schema(vec![
+                Field::new("x", Int32, false),
+                Field::new("s", Utf8, true),
+            ]),
+        )
+        .unwrap();
+        m.add(
+            "b.parquet",
+            &schema(vec![
+                Field::new("x", Int64, false),
+                Field::new("y", Float32, false),
+            ]),
+        )
+        .unwrap();
         let s = m.finish();
         assert_eq!(s.field(0), &Field::new("x", Int64, false));
         assert_eq!(s.field(1), &Field::new("s", Utf8, true));
@@ -233,34 +267,54 @@ mod tests {
         let v1 = Struct(vec![Field::new("a", Int32, true)].into());
         let v2 = Struct(vec![Field::new("a", Int64, true), Field::new("b", Utf8, true)].into());
         let mut m = SchemaMerger::default();
-        m.add("1", &schema(vec![Field::new("p", v1, true)])).unwrap();
-        m.add("2", &schema(vec![Field::new("p", v2.clone(), true)])).unwrap();
+        m.add("1", &schema(vec![Field::new("p", v1, true)]))
+            .unwrap();
+        m.add("2", &schema(vec![Field::new("p", v2.clone(), true)]))
+            .unwrap();
         assert_eq!(m.finish().field(0).data_type(), &v2);
     }
 
     #[test]
     fn conflicts_name_column_and_files() {
         let mut m = SchemaMerger::default();
-        m.add("old.parquet", &schema(vec![Field::new("x", Int64, true)])).unwrap();
-        let c = m.add("new.parquet", &schema(vec![Field::new("x", Utf8, true)])).unwrap_err();
+        m.add("old.parquet", &schema(vec![Field::new("x", Int64, true)]))
+            .unwrap();
+        let c = m
+            .add("new.parquet", &schema(vec![Field::new("x", Utf8, true)]))
+            .unwrap_err();
         assert_eq!(c.column, "x");
-        assert_eq!((c.first_file.as_str(), c.second_file.as_str()), ("old.parquet", "new.parquet"));
-        assert_eq!((c.first_type.as_str(), c.second_type.as_str()), ("Int64", "Utf8"));
+        assert_eq!(
+            (c.first_file.as_str(), c.second_file.as_str()),
+            ("old.parquet", "new.parquet")
+        );
+        assert_eq!(
+            (c.first_type.as_str(), c.second_type.as_str()),
+            ("Int64", "Utf8")
+        );
 
         let s1 = Struct(vec![Field::new("r", Boolean, true)].into());
         let s2 = Struct(vec![Field::new("r", Date32, true)].into());
         let mut m = SchemaMerger::default();
-        m.add("1", &schema(vec![Field::new("p", s1, true)])).unwrap();
-        let c = m.add("2", &schema(vec![Field::new("p", s2, true)])).unwrap_err();
+        m.add("1", &schema(vec![Field::new("p", s1, true)]))
+            .unwrap();
+        let c = m
+            .add("2", &schema(vec![Field::new("p", s2, true)]))
+            .unwrap_err();
         assert_eq!(c.column, "p.r");
-        assert_eq!((c.first_type.as_str(), c.second_type.as_str()), ("Boolean", "Date32"));
+        assert_eq!(
+            (c.first_type.as_str(), c.second_type.as_str()),
+            ("Boolean", "Date32")
+        );
     }
 
     #[test]
     fn numeric_rules() {
         assert_eq!(widen_int(&UInt32, &Int32), Some(Int64));
         assert_eq!(widen_int(&UInt64, &Int64), None);
-        assert_eq!(merge_type(&Decimal128(10, 2), &Decimal128(12, 4), "d"), Ok(Decimal128(12, 4)));
+        assert_eq!(
+            merge_type(&Decimal128(10, 2), &Decimal128(12, 4), "d"),
+            Ok(Decimal128(12, 4))
+        );
         assert_eq!(merge_type(&Float32, &Float64, "f"), Ok(Float64));
         assert_eq!(merge_type(&Int64, &Float64, "f"), Err("f".to_string()));
     }

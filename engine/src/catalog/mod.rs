@@ -30,8 +30,8 @@ use parking_lot::{Mutex, RwLock};
 use self::discover::{Namespaces, TableEntry};
 use self::snapshot::{BuildContext, TableSnapshot};
 use crate::config::EngineConfig;
-use crate::session::SYSTEM_SCHEMA;
 use crate::error::{Error, Result};
+use crate::session::SYSTEM_SCHEMA;
 use crate::store::LakeStore;
 use crate::table::{BrokenTable, LakeTable};
 
@@ -123,7 +123,10 @@ impl Lake {
     /// Forgets one table's listing. Returns whether the table was cached.
     pub fn refresh_table(&self, namespace: &str, name: &str) -> bool {
         self.namespaces.write().1 = Instant::now() - Duration::from_secs(3600 * 24 * 365);
-        self.slots.lock().remove(&(namespace.to_string(), name.to_string())).is_some()
+        self.slots
+            .lock()
+            .remove(&(namespace.to_string(), name.to_string()))
+            .is_some()
     }
 
     /// Looks a table up by namespace and name in the last discovery.
@@ -148,7 +151,10 @@ impl Lake {
     pub async fn snapshot(&self, entry: &Arc<TableEntry>) -> Result<Arc<TableSnapshot>> {
         let key = (entry.namespace.clone(), entry.name.clone());
         let slot = Arc::clone(self.slots.lock().entry(key).or_default());
-        slot.used.store(self.clock.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
+        slot.used.store(
+            self.clock.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
         let mut guard = slot.snapshot.lock().await;
         let ttl = self.config.listing_ttl();
         if let Some(s) = guard.as_ref()
@@ -159,7 +165,9 @@ impl Lake {
         }
         let previous = guard.take();
         let listing = listing::list_table(&self.store, entry).await?;
-        let sidecar = listing::read_sidecar(&self.store, entry).await?.map(|(_, s)| s);
+        let sidecar = listing::read_sidecar(&self.store, entry)
+            .await?
+            .map(|(_, s)| s);
         let cx = BuildContext {
             lake: &self.store,
             metadata_cache: self.runtime.cache_manager.get_file_metadata_cache(),
@@ -167,7 +175,14 @@ impl Lake {
             concurrency: self.meta_fetch_concurrency,
         };
         let snap = Arc::new(
-            TableSnapshot::build(&cx, Arc::clone(entry), listing, sidecar, previous.as_deref()).await?,
+            TableSnapshot::build(
+                &cx,
+                Arc::clone(entry),
+                listing,
+                sidecar,
+                previous.as_deref(),
+            )
+            .await?,
         );
         slot.files.store(snap.files.len() as u64, Ordering::Relaxed);
         *guard = Some(Arc::clone(&snap));
@@ -180,7 +195,10 @@ impl Lake {
     fn enforce_cache_bound(&self) {
         let max = self.config.listing_cache_max_files as u64;
         let mut slots = self.slots.lock();
-        let mut total: u64 = slots.values().map(|s| s.files.load(Ordering::Relaxed)).sum();
+        let mut total: u64 = slots
+            .values()
+            .map(|s| s.files.load(Ordering::Relaxed))
+            .sum();
         while total > max && slots.len() > 1 {
             let Some(oldest) = slots
                 .iter()
@@ -199,7 +217,9 @@ impl Lake {
     pub async fn table_provider(&self, entry: &Arc<TableEntry>) -> Arc<dyn TableProvider> {
         match self.snapshot(entry).await {
             Ok(snap) => Arc::new(LakeTable::new(snap, self.store.clone())),
-            Err(error) => Arc::new(BrokenTable { error: Arc::new(error) }),
+            Err(error) => Arc::new(BrokenTable {
+                error: Arc::new(error),
+            }),
         }
     }
 }
@@ -224,7 +244,12 @@ pub struct LakeCatalog {
 impl LakeCatalog {
     pub(crate) fn new(lake: Arc<Lake>, default_ns: Arc<RwLock<String>>) -> Self {
         let system = Arc::new(system::SystemSchema::new(Arc::clone(&lake)));
-        Self { lake, default_ns, overlays: Mutex::new(HashMap::new()), system }
+        Self {
+            lake,
+            default_ns,
+            overlays: Mutex::new(HashMap::new()),
+            system,
+        }
     }
 
     fn overlay(&self, ns: &str) -> Arc<MemorySchemaProvider> {
@@ -249,7 +274,8 @@ impl CatalogProvider for LakeCatalog {
             return Some(Arc::clone(&self.system) as Arc<dyn SchemaProvider>);
         }
         let is_default = *self.default_ns.read() == name;
-        let exists = self.lake.namespaces().contains_key(name) || self.overlays.lock().contains_key(name);
+        let exists =
+            self.lake.namespaces().contains_key(name) || self.overlays.lock().contains_key(name);
         (exists || is_default).then(|| {
             Arc::new(NamespaceSchema {
                 lake: Arc::clone(&self.lake),
@@ -301,7 +327,11 @@ impl NamespaceSchema {
             [one] => Ok(self.lake.entry(one, name)),
             many => Err(Error::AmbiguousTable {
                 name: name.to_string(),
-                candidates: many.iter().map(|ns| format!("{ns}.{name}")).collect::<Vec<_>>().join(", "),
+                candidates: many
+                    .iter()
+                    .map(|ns| format!("{ns}.{name}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             }),
         }
     }
@@ -337,7 +367,10 @@ impl SchemaProvider for NamespaceSchema {
             return Ok(Some(t));
         }
         // Answered from the discovery alone: listing tables must not read their files.
-        Ok(self.lake.entry(&self.namespace, name).map(|_| TableType::Base))
+        Ok(self
+            .lake
+            .entry(&self.namespace, name)
+            .map(|_| TableType::Base))
     }
 
     fn register_table(

@@ -62,7 +62,10 @@ impl Sidecar {
     /// # Errors
     /// [`Error::SidecarInvalid`] naming the path and what is wrong.
     pub fn parse(path: &str, text: &str) -> Result<Self> {
-        let invalid = |reason: String| Error::SidecarInvalid { path: path.to_string(), reason };
+        let invalid = |reason: String| Error::SidecarInvalid {
+            path: path.to_string(),
+            reason,
+        };
         let raw: Raw = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
         let mut partition_keys = BTreeMap::new();
         for (k, t) in raw.partition_keys {
@@ -76,9 +79,12 @@ impl Sidecar {
                 let mut cols = Vec::with_capacity(table.len());
                 for (name, v) in table {
                     let Some(t) = v.as_str() else {
-                        return Err(invalid(format!("schema column {name}: the type must be a string")));
+                        return Err(invalid(format!(
+                            "schema column {name}: the type must be a string"
+                        )));
                     };
-                    let ty = parse_type(t).map_err(|r| invalid(format!("schema column {name}: {r}")))?;
+                    let ty =
+                        parse_type(t).map_err(|r| invalid(format!("schema column {name}: {r}")))?;
                     cols.push((name, ty));
                 }
                 Some(cols)
@@ -111,9 +117,17 @@ pub fn parse_type(name: &str) -> std::result::Result<DataType, String> {
         "binary" | "varbinary" | "bytes" => DataType::Binary,
         _ if lower.starts_with("decimal(") && lower.ends_with(')') => {
             let inner = &lower["decimal(".len()..lower.len() - 1];
-            let (p, s) = inner.split_once(',').ok_or_else(|| format!("bad decimal type {name:?}"))?;
-            let p: u8 = p.trim().parse().map_err(|_| format!("bad decimal precision in {name:?}"))?;
-            let s: i8 = s.trim().parse().map_err(|_| format!("bad decimal scale in {name:?}"))?;
+            let (p, s) = inner
+                .split_once(',')
+                .ok_or_else(|| format!("bad decimal type {name:?}"))?;
+            let p: u8 = p
+                .trim()
+                .parse()
+                .map_err(|_| format!("bad decimal precision in {name:?}"))?;
+            let s: i8 = s
+                .trim()
+                .parse()
+                .map_err(|_| format!("bad decimal scale in {name:?}"))?;
             if p == 0 || p > 38 {
                 return Err(format!("decimal precision in {name:?} must be 1 to 38"));
             }
@@ -157,10 +171,23 @@ l = "List(Int64)"
 
     #[test]
     fn bad_sidecars_are_named() {
-        let err = Sidecar::parse("t/_table.toml", "descripton = 'x'").unwrap_err().to_string();
-        assert!(err.contains("t/_table.toml") && err.contains("descripton"), "{err}");
-        let err = Sidecar::parse("t/_table.toml", "[partition_keys]\nd = 'datum'").unwrap_err().to_string();
-        assert!(err.contains("partition key d") && err.contains("datum"), "{err}");
-        assert_eq!(parse_type("decimal(10, 2)").unwrap(), DataType::Decimal128(10, 2));
+        let err = Sidecar::parse("t/_table.toml", "descripton = 'x'")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("t/_table.toml") && err.contains("descripton"),
+            "{err}"
+        );
+        let err = Sidecar::parse("t/_table.toml", "[partition_keys]\nd = 'datum'")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("partition key d") && err.contains("datum"),
+            "{err}"
+        );
+        assert_eq!(
+            parse_type("decimal(10, 2)").unwrap(),
+            DataType::Decimal128(10, 2)
+        );
     }
 }

@@ -9,7 +9,9 @@ use datafusion::common::ScalarValue;
 use datafusion::common::stats::Statistics;
 use datafusion::config::TableParquetOptions;
 use datafusion::datasource::physical_plan::parquet::metadata::DFParquetMetadata;
-use datafusion::datasource::physical_plan::parquet::{transform_binary_to_string, transform_schema_to_view};
+use datafusion::datasource::physical_plan::parquet::{
+    transform_binary_to_string, transform_schema_to_view,
+};
 use datafusion::execution::cache::cache_manager::FileMetadataCache;
 use futures::{StreamExt, TryStreamExt};
 use object_store::{ObjectMeta, ObjectStore};
@@ -58,7 +60,7 @@ pub struct TableSnapshot {
 #[derive(Debug)]
 pub(crate) struct BuildContext<'a> {
     pub lake: &'a LakeStore,
-    pub metadata_cache: Arc<dyn FileMetadataCache>,
+    pub metadata_cache: Arc<FileMetadataCache>,
     pub parquet: &'a TableParquetOptions,
     pub concurrency: usize,
 }
@@ -85,31 +87,44 @@ impl TableSnapshot {
             .files
             .into_iter()
             .zip(file_partition)
-            .map(|(f, partition)| SnapshotFile { meta: f.meta, partition, schema: None })
+            .map(|(f, partition)| SnapshotFile {
+                meta: f.meta,
+                partition,
+                schema: None,
+            })
             .collect();
 
         let file_schema = match sidecar.as_ref().and_then(|s| s.schema.as_ref()) {
             Some(pinned) => Schema::new(
-                pinned.iter().map(|(n, t)| Field::new(n, t.clone(), true)).collect::<Vec<_>>(),
+                pinned
+                    .iter()
+                    .map(|(n, t)| Field::new(n, t.clone(), true))
+                    .collect::<Vec<_>>(),
             ),
             None => {
                 if files.is_empty() {
-                    return Err(Error::EmptyTable { table, sidecar: SIDECAR_FILE });
+                    return Err(Error::EmptyTable {
+                        table,
+                        sidecar: SIDECAR_FILE,
+                    });
                 }
                 read_footer_schemas(cx, &table, &mut files, previous).await?;
                 let mut merger = SchemaMerger::default();
                 for f in &files {
-                    let schema = f.schema.as_ref().expect("every file's schema was just read");
-                    merger.add(&cx.lake.display(&f.meta.location), schema).map_err(|c| {
-                        Error::SchemaConflict {
+                    let schema = f
+                        .schema
+                        .as_ref()
+                        .expect("every file's schema was just read");
+                    merger
+                        .add(&cx.lake.display(&f.meta.location), schema)
+                        .map_err(|c| Error::SchemaConflict {
                             table: table.clone(),
                             column: c.column,
                             first_file: c.first_file,
                             first_type: c.first_type,
                             second_file: c.second_file,
                             second_type: c.second_type,
-                        }
-                    })?;
+                        })?;
                 }
                 let merged = merger.finish();
                 let merged = if cx.parquet.global.binary_as_string {
@@ -134,7 +149,10 @@ impl TableSnapshot {
             .filter(|f| !keys.contains(&f.name().as_str()))
             .map(|f| with_doc(f, docs))
             .collect();
-        let file_schema = Arc::new(Schema::new_with_metadata(file_fields, file_schema.metadata().clone()));
+        let file_schema = Arc::new(Schema::new_with_metadata(
+            file_fields,
+            file_schema.metadata().clone(),
+        ));
         let partition_fields: Fields = partition_fields.iter().map(|f| with_doc(f, docs)).collect();
         let mut all: Vec<FieldRef> = file_schema.fields().iter().cloned().collect();
         all.extend(partition_fields.iter().cloned());
@@ -163,7 +181,7 @@ impl TableSnapshot {
     pub(crate) async fn file_statistics(
         &self,
         store: &dyn ObjectStore,
-        cache: &Arc<dyn FileMetadataCache>,
+        cache: &Arc<FileMetadataCache>,
         index: usize,
     ) -> datafusion::error::Result<Arc<Statistics>> {
         if let Some(s) = self.statistics.lock().get(&index) {
@@ -180,7 +198,10 @@ impl TableSnapshot {
     }
 }
 
-fn with_doc(field: &FieldRef, docs: Option<&std::collections::BTreeMap<String, String>>) -> FieldRef {
+fn with_doc(
+    field: &FieldRef,
+    docs: Option<&std::collections::BTreeMap<String, String>>,
+) -> FieldRef {
     match docs.and_then(|d| d.get(field.name())) {
         Some(doc) => {
             let mut md = field.metadata().clone();
@@ -201,7 +222,9 @@ fn type_partitions(
 ) -> Result<(Fields, Vec<Vec<ScalarValue>>, Vec<usize>)> {
     // With no files, the sidecar's declared keys are the partition columns.
     let keys: Vec<String> = if listing.files.is_empty() {
-        sidecar.map(|s| s.partition_keys.keys().cloned().collect()).unwrap_or_default()
+        sidecar
+            .map(|s| s.partition_keys.keys().cloned().collect())
+            .unwrap_or_default()
     } else {
         listing.keys.clone()
     };
@@ -231,10 +254,11 @@ fn type_partitions(
             let value = match &row[k] {
                 None => ScalarValue::try_from(&data_type)?,
                 Some(v) => ScalarValue::try_from_string(v.clone(), &data_type).map_err(|_| {
-                    let file = listing.files[file_partition.iter().position(|p| *p == r).unwrap_or(0)]
-                        .meta
-                        .location
-                        .clone();
+                    let file = listing.files
+                        [file_partition.iter().position(|p| *p == r).unwrap_or(0)]
+                    .meta
+                    .location
+                    .clone();
                     Error::PartitionValue {
                         table: table.to_string(),
                         path: lake.display(&file),
@@ -271,7 +295,9 @@ async fn read_footer_schemas(
         }
     }
     let store: &dyn ObjectStore = cx.lake.store.as_ref();
-    let todo: Vec<usize> = (0..files.len()).filter(|i| files[*i].schema.is_none()).collect();
+    let todo: Vec<usize> = (0..files.len())
+        .filter(|i| files[*i].schema.is_none())
+        .collect();
     let read: Vec<(usize, Schema)> = futures::stream::iter(todo)
         .map(|i| {
             let meta = &files[i].meta;

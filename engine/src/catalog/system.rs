@@ -81,7 +81,10 @@ impl SchemaProvider for SystemSchema {
             "columns" => Kind::Columns,
             _ => return Ok(None),
         };
-        Ok(Some(Arc::new(SystemTable { lake: Arc::clone(&self.lake), kind })))
+        Ok(Some(Arc::new(SystemTable {
+            lake: Arc::clone(&self.lake),
+            kind,
+        })))
     }
 
     fn table_exist(&self, name: &str) -> bool {
@@ -97,8 +100,11 @@ struct SystemTable {
 
 impl SystemTable {
     fn key_fields() -> Fields {
-        vec![Field::new("table_schema", DataType::Utf8, false), Field::new("table_name", DataType::Utf8, false)]
-            .into()
+        vec![
+            Field::new("table_schema", DataType::Utf8, false),
+            Field::new("table_name", DataType::Utf8, false),
+        ]
+        .into()
     }
 }
 
@@ -115,7 +121,10 @@ impl TableProvider for SystemTable {
         TableType::View
     }
 
-    fn supports_filters_pushdown(&self, filters: &[&Expr]) -> DfResult<Vec<TableProviderFilterPushDown>> {
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> DfResult<Vec<TableProviderFilterPushDown>> {
         // Used to choose tables to load; DataFusion still applies every filter afterwards.
         Ok(vec![TableProviderFilterPushDown::Inexact; filters.len()])
     }
@@ -128,13 +137,23 @@ impl TableProvider for SystemTable {
         _limit: Option<usize>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
         self.lake.ensure_fresh().await?;
-        let entries: Vec<Arc<TableEntry>> =
-            self.lake.namespaces().values().flat_map(|t| t.values().cloned()).collect();
+        let entries: Vec<Arc<TableEntry>> = self
+            .lake
+            .namespaces()
+            .values()
+            .flat_map(|t| t.values().cloned())
+            .collect();
         let keys: Vec<Vec<ScalarValue>> = entries
             .iter()
-            .map(|e| vec![ScalarValue::from(e.namespace.as_str()), ScalarValue::from(e.name.as_str())])
+            .map(|e| {
+                vec![
+                    ScalarValue::from(e.namespace.as_str()),
+                    ScalarValue::from(e.name.as_str()),
+                ]
+            })
             .collect();
-        let keep = prune::keep_partitions(&Self::key_fields(), &keys, filters, state.execution_props())?;
+        let keep =
+            prune::keep_partitions(&Self::key_fields(), &keys, filters, state.execution_props())?;
         let mut loaded: Vec<(Arc<TableEntry>, Result<Arc<TableSnapshot>, String>)> = Vec::new();
         for (entry, keep) in entries.into_iter().zip(keep) {
             if keep {
@@ -147,7 +166,11 @@ impl TableProvider for SystemTable {
             Kind::Columns => columns_batch(&loaded)?,
         };
         let schema = batch.schema();
-        Ok(MemorySourceConfig::try_new_exec(&[vec![batch]], schema, projection.cloned())?)
+        Ok(MemorySourceConfig::try_new_exec(
+            &[vec![batch]],
+            schema,
+            projection.cloned(),
+        )?)
     }
 }
 
@@ -157,16 +180,37 @@ fn tables_batch(lake: &Lake, loaded: &[Loaded]) -> DfResult<RecordBatch> {
     let ok = |r: &Result<Arc<TableSnapshot>, String>| r.as_ref().ok().cloned();
     let snaps: Vec<Option<Arc<TableSnapshot>>> = loaded.iter().map(|(_, s)| ok(s)).collect();
     let columns: Vec<ArrayRef> = vec![
-        Arc::new(loaded.iter().map(|(e, _)| Some(e.namespace.clone())).collect::<StringArray>()),
-        Arc::new(loaded.iter().map(|(e, _)| Some(e.name.clone())).collect::<StringArray>()),
-        Arc::new(loaded.iter().map(|(e, _)| e.version.map(|v| v as i32)).collect::<Int32Array>()),
         Arc::new(
-            loaded.iter().map(|(e, _)| Some(lake.store().display(&e.location))).collect::<StringArray>(),
+            loaded
+                .iter()
+                .map(|(e, _)| Some(e.namespace.clone()))
+                .collect::<StringArray>(),
+        ),
+        Arc::new(
+            loaded
+                .iter()
+                .map(|(e, _)| Some(e.name.clone()))
+                .collect::<StringArray>(),
+        ),
+        Arc::new(
+            loaded
+                .iter()
+                .map(|(e, _)| e.version.map(|v| v as i32))
+                .collect::<Int32Array>(),
+        ),
+        Arc::new(
+            loaded
+                .iter()
+                .map(|(e, _)| Some(lake.store().display(&e.location)))
+                .collect::<StringArray>(),
         ),
         Arc::new(
             snaps
                 .iter()
-                .map(|s| s.as_ref().and_then(|s| s.sidecar.as_ref()?.description.clone()))
+                .map(|s| {
+                    s.as_ref()
+                        .and_then(|s| s.sidecar.as_ref()?.description.clone())
+                })
                 .collect::<StringArray>(),
         ),
         Arc::new(
@@ -183,22 +227,48 @@ fn tables_batch(lake: &Lake, loaded: &[Loaded]) -> DfResult<RecordBatch> {
                 })
                 .collect::<StringArray>(),
         ),
-        Arc::new(snaps.iter().map(|s| s.as_ref().map(|s| s.partitions.len() as i64)).collect::<Int64Array>()),
-        Arc::new(snaps.iter().map(|s| s.as_ref().map(|s| s.files.len() as i64)).collect::<Int64Array>()),
         Arc::new(
             snaps
                 .iter()
-                .map(|s| s.as_ref().map(|s| s.files.iter().map(|f| f.meta.size as i64).sum::<i64>()))
+                .map(|s| s.as_ref().map(|s| s.partitions.len() as i64))
                 .collect::<Int64Array>(),
         ),
-        Arc::new(loaded.iter().map(|(_, s)| s.as_ref().err().cloned()).collect::<StringArray>()),
+        Arc::new(
+            snaps
+                .iter()
+                .map(|s| s.as_ref().map(|s| s.files.len() as i64))
+                .collect::<Int64Array>(),
+        ),
+        Arc::new(
+            snaps
+                .iter()
+                .map(|s| {
+                    s.as_ref()
+                        .map(|s| s.files.iter().map(|f| f.meta.size as i64).sum::<i64>())
+                })
+                .collect::<Int64Array>(),
+        ),
+        Arc::new(
+            loaded
+                .iter()
+                .map(|(_, s)| s.as_ref().err().cloned())
+                .collect::<StringArray>(),
+        ),
     ];
     Ok(RecordBatch::try_new(Arc::clone(&TABLES_SCHEMA), columns)?)
 }
 
 fn columns_batch(loaded: &[Loaded]) -> DfResult<RecordBatch> {
-    let (mut ns, mut table, mut name, mut pos, mut ty, mut nullable, mut part, mut comment) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut ns, mut table, mut name, mut pos, mut ty, mut nullable, mut part, mut comment) = (
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+    );
     for (entry, snap) in loaded {
         let Ok(snap) = snap else { continue };
         for (i, f) in snap.schema.fields().iter().enumerate() {

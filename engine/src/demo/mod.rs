@@ -45,7 +45,12 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        Self { clients: 40_000, days: 35, seed: 42, threads: 0 }
+        Self {
+            clients: 40_000,
+            days: 35,
+            seed: 42,
+            threads: 0,
+        }
     }
 }
 
@@ -112,7 +117,10 @@ pub fn write_demo(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary> {
     if target.exists() {
         return Err(Error::Config {
             key: "demo --dir".into(),
-            reason: format!("{} already exists; remove it or choose another directory", target.display()),
+            reason: format!(
+                "{} already exists; remove it or choose another directory",
+                target.display()
+            ),
         });
     }
     if opts.clients == 0 || opts.days == 0 {
@@ -125,7 +133,11 @@ pub fn write_demo(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary> {
     let staging = dir.join(format!("_staging_demo_{}", std::process::id()));
     fs::create_dir_all(&staging).map_err(io(format!("cannot create {}", staging.display())))?;
     let root = staging.join("telemetry");
-    let pop = Arc::new(Population::generate(opts.clients, i64::from(opts.days), opts.seed));
+    let pop = Arc::new(Population::generate(
+        opts.clients,
+        i64::from(opts.days),
+        opts.seed,
+    ));
 
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -146,14 +158,27 @@ pub fn write_demo(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary> {
                         let active = tables::activity(&pop, day, opts.seed);
                         let date = pop.date(day);
                         let batch = tables::clients_daily(&pop, day, &active);
-                        let part = format!("clients_daily/v6/submission_date={}", date.format("%Y-%m-%d"));
-                        counters.add(0, write_partition(&root.join(part), &batch, &["client_id"])?, batch.num_rows());
-                        for (sample_id, batch) in tables::main_summary(&pop, day, &active, opts.seed) {
+                        let part = format!(
+                            "clients_daily/v6/submission_date={}",
+                            date.format("%Y-%m-%d")
+                        );
+                        counters.add(
+                            0,
+                            write_partition(&root.join(part), &batch, &["client_id"])?,
+                            batch.num_rows(),
+                        );
+                        for (sample_id, batch) in
+                            tables::main_summary(&pop, day, &active, opts.seed)
+                        {
                             let part = format!(
                                 "main_summary/v4/submission_date_s3={}/sample_id={sample_id}",
                                 date.format("%Y%m%d")
                             );
-                            counters.add(2, write_partition(&root.join(part), &batch, &[])?, batch.num_rows());
+                            counters.add(
+                                2,
+                                write_partition(&root.join(part), &batch, &[])?,
+                                batch.num_rows(),
+                            );
                         }
                     }
                 })
@@ -165,11 +190,21 @@ pub fn write_demo(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary> {
             let active = tables::activity(&pop, day, opts.seed);
             state = tables::advance_last_seen(&pop, day, &state, &active);
             let batch = tables::clients_last_seen(&pop, &state);
-            let part = format!("clients_last_seen/v1/submission_date={}", pop.date(day).format("%Y-%m-%d"));
-            counters.add(1, write_partition(&root.join(part), &batch, &["client_id"])?, batch.num_rows());
+            let part = format!(
+                "clients_last_seen/v1/submission_date={}",
+                pop.date(day).format("%Y-%m-%d")
+            );
+            counters.add(
+                1,
+                write_partition(&root.join(part), &batch, &["client_id"])?,
+                batch.num_rows(),
+            );
         }
         for w in workers {
-            w.join().map_err(|_| Error::Config { key: "demo".into(), reason: "a writer thread panicked".into() })??;
+            w.join().map_err(|_| Error::Config {
+                key: "demo".into(),
+                reason: "a writer thread panicked".into(),
+            })??;
         }
         Ok(())
     })?;
@@ -177,10 +212,17 @@ pub fn write_demo(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary> {
         let p = staging.join(path);
         fs::write(&p, text).map_err(io(format!("cannot write {}", p.display())))?;
     }
-    fs::rename(&root, &target).map_err(io(format!("cannot move the demo into {}", target.display())))?;
+    fs::rename(&root, &target).map_err(io(format!(
+        "cannot move the demo into {}",
+        target.display()
+    )))?;
     fs::remove_dir_all(&staging).map_err(io(format!("cannot remove {}", staging.display())))?;
 
-    let names = ["telemetry/clients_daily/v6", "telemetry/clients_last_seen/v1", "telemetry/main_summary/v4"];
+    let names = [
+        "telemetry/clients_daily/v6",
+        "telemetry/clients_last_seen/v1",
+        "telemetry/main_summary/v4",
+    ];
     Ok(DemoSummary {
         tables: names
             .iter()
@@ -234,10 +276,13 @@ fn write_partition(dir: &Path, batch: &RecordBatch, bloom_columns: &[&str]) -> R
         context: format!("cannot write {}", path.display()),
         source: std::io::Error::other(e),
     };
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props.build())).map_err(encode)?;
+    let mut writer =
+        ArrowWriter::try_new(file, batch.schema(), Some(props.build())).map_err(encode)?;
     writer.write(batch).map_err(encode)?;
     writer.close().map_err(encode)?;
     fs::write(dir.join("_SUCCESS"), b"").map_err(io(format!("cannot write {}", dir.display())))?;
-    let size = fs::metadata(&path).map_err(io(format!("cannot stat {}", path.display())))?.len();
+    let size = fs::metadata(&path)
+        .map_err(io(format!("cannot stat {}", path.display())))?
+        .len();
     Ok(size)
 }

@@ -26,10 +26,18 @@ const COUNTRIES: &[((&str, &str), f64)] = &[
     (("??", "en-US"), 3.5),
 ];
 
-const OS: &[((&str, &str), f64)] =
-    &[(("Windows_NT", "10.0"), 72.0), (("Darwin", "23.1.0"), 17.0), (("Linux", "6.5"), 11.0)];
+const OS: &[((&str, &str), f64)] = &[
+    (("Windows_NT", "10.0"), 72.0),
+    (("Darwin", "23.1.0"), 17.0),
+    (("Linux", "6.5"), 11.0),
+];
 
-const CHANNELS: &[(&str, f64)] = &[("release", 90.0), ("beta", 5.0), ("nightly", 3.0), ("esr", 2.0)];
+const CHANNELS: &[(&str, f64)] = &[
+    ("release", 90.0),
+    ("beta", 5.0),
+    ("nightly", 3.0),
+    ("esr", 2.0),
+];
 
 const ADDONS: &[&str] = &[
     "uBlock0@raymondhill.net",
@@ -131,8 +139,9 @@ impl Population {
                 start - chrono::Days::new((arrival.unsigned_abs()) + rng.below(1500))
             };
             let n_addons = rng.below(5) as usize;
-            let mut addons: Vec<&'static str> =
-                (0..n_addons).map(|_| ADDONS[rng.below(ADDONS.len() as u64) as usize]).collect();
+            let mut addons: Vec<&'static str> = (0..n_addons)
+                .map(|_| ADDONS[rng.below(ADDONS.len() as u64) as usize])
+                .collect();
             addons.sort_unstable();
             addons.dedup();
             let mut experiments = Vec::new();
@@ -159,7 +168,11 @@ impl Population {
                 is_default_browser: rng.chance(0.45),
             });
         }
-        Self { start, days, clients: out }
+        Self {
+            start,
+            days,
+            clients: out,
+        }
     }
 
     pub fn date(&self, day: i64) -> NaiveDate {
@@ -202,7 +215,7 @@ impl Population {
 
 /// What a client reports on one active day.
 #[derive(Debug, Clone, Copy)]
-pub struct DailyUsage {
+pub(super) struct DailyUsage {
     pub active_hours: f64,
     pub subsession_hours: f64,
     pub uri_count: i64,
@@ -214,17 +227,30 @@ pub struct DailyUsage {
 }
 
 impl DailyUsage {
-    pub fn draw(c: &Client, rng: &mut Rng) -> Self {
+    pub(super) fn draw(c: &Client, rng: &mut Rng) -> Self {
         let mean_hours = match c.engagement {
             Engagement::Core => 2.5,
             Engagement::Regular => 1.2,
             Engagement::Casual => 0.4,
         };
         let idle = rng.chance(0.06);
-        let active_hours = if idle { 0.0 } else { (rng.exp(mean_hours) * 1000.0).round() / 1000.0 };
-        let subsession_hours = ((active_hours * (1.0 + rng.f64() * 2.0) + rng.f64() * 0.5) * 1000.0).round() / 1000.0;
-        let uri_count = if idle { 0 } else { (active_hours * 45.0 + rng.exp(5.0)) as i64 };
-        let uri_count_private = if rng.chance(0.08) { uri_count + 1 + rng.below(20) as i64 } else { uri_count };
+        let active_hours = if idle {
+            0.0
+        } else {
+            (rng.exp(mean_hours) * 1000.0).round() / 1000.0
+        };
+        let subsession_hours =
+            ((active_hours * (1.0 + rng.f64() * 2.0) + rng.f64() * 0.5) * 1000.0).round() / 1000.0;
+        let uri_count = if idle {
+            0
+        } else {
+            (active_hours * 45.0 + rng.exp(5.0)) as i64
+        };
+        let uri_count_private = if rng.chance(0.08) {
+            uri_count + 1 + rng.below(20) as i64
+        } else {
+            uri_count
+        };
         Self {
             active_hours,
             subsession_hours,
@@ -232,7 +258,11 @@ impl DailyUsage {
             uri_count_private,
             search_count: rng.poisson(active_hours * 1.5 + 0.1) as i64,
             ad_clicks: rng.poisson(0.05) as i64,
-            devtools_opened: if rng.chance(0.03) { 1 + rng.below(4) as i64 } else { 0 },
+            devtools_opened: if rng.chance(0.03) {
+                1 + rng.below(4) as i64
+            } else {
+                0
+            },
             pings: 1 + rng.poisson(0.7),
         }
     }

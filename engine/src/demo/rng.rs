@@ -36,7 +36,11 @@ impl Rng {
 
     /// Uniform in [0, n).
     pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64 }
+        if n == 0 {
+            0
+        } else {
+            ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
+        }
     }
 
     pub fn chance(&mut self, p: f64) -> bool {
@@ -99,7 +103,10 @@ mod tests {
         let mut a = Rng::derive(7, "x", 1);
         let mut b = Rng::derive(7, "x", 1);
         assert_eq!(a.next_u64(), b.next_u64());
-        assert_ne!(Rng::derive(7, "x", 2).next_u64(), Rng::derive(7, "x", 1).next_u64());
+        assert_ne!(
+            Rng::derive(7, "x", 2).next_u64(),
+            Rng::derive(7, "x", 1).next_u64()
+        );
         for _ in 0..1000 {
             let f = a.f64();
             assert!((0.0..1.0).contains(&f));

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, ListBuilder, MapBuilder,
-    RecordBatch, StringArray, StringBuilder, TimestampMicrosecondArray,
+    ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, ListBuilder,
+    MapBuilder, MapFieldNames, RecordBatch, StringArray, StringBuilder, TimestampMicrosecondArray,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::NaiveDate;
@@ -15,7 +15,7 @@ use super::rng::Rng;
 
 /// One active client on one day.
 #[derive(Debug, Clone, Copy)]
-pub struct Active {
+pub(super) struct Active {
     pub client: usize,
     pub usage: DailyUsage,
 }
@@ -25,24 +25,31 @@ fn date32(d: NaiveDate) -> i32 {
 }
 
 /// Who was active on `day`, and what they did; the same for every table of a seed.
-pub fn activity(pop: &Population, day: i64, seed: u64) -> Vec<Active> {
+pub(super) fn activity(pop: &Population, day: i64, seed: u64) -> Vec<Active> {
     let mut rng = Rng::derive(seed, "activity", day as u64);
     let mut out = Vec::new();
     for (i, c) in pop.clients.iter().enumerate() {
         if pop.is_active(c, day, &mut rng) {
-            out.push(Active { client: i, usage: DailyUsage::draw(c, &mut rng) });
+            out.push(Active {
+                client: i,
+                usage: DailyUsage::draw(c, &mut rng),
+            });
         }
     }
     out
 }
 
-pub static CLIENTS_DAILY: LazyLock<SchemaRef> = LazyLock::new(|| {
+pub(super) static CLIENTS_DAILY: LazyLock<SchemaRef> = LazyLock::new(|| {
     let list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
     let map = DataType::Map(
         Arc::new(Field::new(
             "entries",
             DataType::Struct(
-                vec![Field::new("key", DataType::Utf8, false), Field::new("value", DataType::Utf8, true)].into(),
+                vec![
+                    Field::new("key", DataType::Utf8, false),
+                    Field::new("value", DataType::Utf8, true),
+                ]
+                .into(),
             ),
             false,
         )),
@@ -62,7 +69,11 @@ pub static CLIENTS_DAILY: LazyLock<SchemaRef> = LazyLock::new(|| {
         Field::new("is_default_browser", DataType::Boolean, true),
         Field::new("active_hours_sum", DataType::Float64, true),
         Field::new("subsession_hours_sum", DataType::Float64, true),
-        Field::new("scalar_parent_browser_engagement_total_uri_count_sum", DataType::Int64, true),
+        Field::new(
+            "scalar_parent_browser_engagement_total_uri_count_sum",
+            DataType::Int64,
+            true,
+        ),
         Field::new(
             "scalar_parent_browser_engagement_total_uri_count_normal_and_private_mode_sum",
             DataType::Int64,
@@ -78,17 +89,28 @@ pub static CLIENTS_DAILY: LazyLock<SchemaRef> = LazyLock::new(|| {
 });
 
 /// `clients_daily` rows of one day, sorted by client id.
-pub fn clients_daily(pop: &Population, day: i64, active: &[Active]) -> RecordBatch {
+pub(super) fn clients_daily(pop: &Population, day: i64, active: &[Active]) -> RecordBatch {
     let date = pop.date(day);
     let mut rows: Vec<&Active> = active.iter().collect();
-    rows.sort_by(|a, b| pop.clients[a.client].client_id.cmp(&pop.clients[b.client].client_id));
+    rows.sort_by(|a, b| {
+        pop.clients[a.client]
+            .client_id
+            .cmp(&pop.clients[b.client].client_id)
+    });
     let c = |a: &Active| -> &Client { &pop.clients[a.client] };
     let strs = |f: &dyn Fn(&Client) -> &str| -> ArrayRef {
         Arc::new(rows.iter().map(|a| Some(f(c(a)))).collect::<StringArray>())
     };
-    let ints = |f: &dyn Fn(&Active) -> i64| -> ArrayRef { Arc::new(rows.iter().map(|a| f(a)).collect::<Int64Array>()) };
+    let ints = |f: &dyn Fn(&Active) -> i64| -> ArrayRef {
+        Arc::new(rows.iter().map(|a| f(a)).collect::<Int64Array>())
+    };
     let mut addons = ListBuilder::new(StringBuilder::new());
-    let mut experiments = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
+    let names = MapFieldNames {
+        entry: "entries".into(),
+        key: "key".into(),
+        value: "value".into(),
+    };
+    let mut experiments = MapBuilder::new(Some(names), StringBuilder::new(), StringBuilder::new());
     for a in &rows {
         for addon in &c(a).addons {
             addons.values().append_value(addon);
@@ -108,12 +130,32 @@ pub fn clients_daily(pop: &Population, day: i64, active: &[Active]) -> RecordBat
         strs(&|c| c.os),
         strs(&|c| c.os_version),
         strs(&|c| c.channel),
-        Arc::new(rows.iter().map(|a| Some(pop.app_version(c(a), day))).collect::<StringArray>()),
-        Arc::new(rows.iter().map(|a| Some(date32(c(a).profile_creation))).collect::<Date32Array>()),
+        Arc::new(
+            rows.iter()
+                .map(|a| Some(pop.app_version(c(a), day)))
+                .collect::<StringArray>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|a| Some(date32(c(a).profile_creation)))
+                .collect::<Date32Array>(),
+        ),
         ints(&|a| (date - c(a).profile_creation).num_days()),
-        Arc::new(rows.iter().map(|a| Some(c(a).is_default_browser)).collect::<BooleanArray>()),
-        Arc::new(rows.iter().map(|a| Some(a.usage.active_hours)).collect::<Float64Array>()),
-        Arc::new(rows.iter().map(|a| Some(a.usage.subsession_hours)).collect::<Float64Array>()),
+        Arc::new(
+            rows.iter()
+                .map(|a| Some(c(a).is_default_browser))
+                .collect::<BooleanArray>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|a| Some(a.usage.active_hours))
+                .collect::<Float64Array>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|a| Some(a.usage.subsession_hours))
+                .collect::<Float64Array>(),
+        ),
         ints(&|a| a.usage.uri_count),
         ints(&|a| a.usage.uri_count_private),
         ints(&|a| a.usage.search_count),
@@ -126,7 +168,7 @@ pub fn clients_daily(pop: &Population, day: i64, active: &[Active]) -> RecordBat
     batch(&CLIENTS_DAILY, columns)
 }
 
-pub static CLIENTS_LAST_SEEN: LazyLock<SchemaRef> = LazyLock::new(|| {
+pub(super) static CLIENTS_LAST_SEEN: LazyLock<SchemaRef> = LazyLock::new(|| {
     Arc::new(Schema::new(vec![
         Field::new("client_id", DataType::Utf8, false),
         Field::new("sample_id", DataType::Int64, false),
@@ -145,7 +187,7 @@ pub static CLIENTS_LAST_SEEN: LazyLock<SchemaRef> = LazyLock::new(|| {
 
 /// A `clients_last_seen` row carried from day to day.
 #[derive(Debug, Clone)]
-pub struct LastSeen {
+pub(super) struct LastSeen {
     pub app_version: String,
     pub first_seen: NaiveDate,
     pub seen: i64,
@@ -165,7 +207,7 @@ fn shift(bits: i64) -> i64 {
 /// The daily incremental step of bits28.md §3.3: yesterday's rows still inside the window
 /// (`shift(days_seen_bits) > 0`), full-outer-joined with today's activity; usage bits combine
 /// (`shift(prev) | curr`), profile-creation bits coalesce (`nullif(shift(prev), 0) ?? curr`).
-pub fn advance_last_seen(
+pub(super) fn advance_last_seen(
     pop: &Population,
     day: i64,
     previous: &HashMap<usize, LastSeen>,
@@ -176,22 +218,29 @@ pub fn advance_last_seen(
         .iter()
         .filter(|(_, r)| shift(r.seen) > 0)
         .map(|(k, r)| {
-            (*k, LastSeen {
-                app_version: r.app_version.clone(),
-                first_seen: r.first_seen,
-                seen: shift(r.seen),
-                active: shift(r.active),
-                visited_1_uri: shift(r.visited_1_uri),
-                interacted: shift(r.interacted),
-                created_profile: shift(r.created_profile),
-            })
+            (
+                *k,
+                LastSeen {
+                    app_version: r.app_version.clone(),
+                    first_seen: r.first_seen,
+                    seen: shift(r.seen),
+                    active: shift(r.active),
+                    visited_1_uri: shift(r.visited_1_uri),
+                    interacted: shift(r.interacted),
+                    created_profile: shift(r.created_profile),
+                },
+            )
         })
         .collect();
     for a in active {
         let c = &pop.clients[a.client];
         let u = &a.usage;
         let days_since_created = (date - c.profile_creation).num_days();
-        let created_today = if (0..=6).contains(&days_since_created) { 1i64 << days_since_created } else { 0 };
+        let created_today = if (0..=6).contains(&days_since_created) {
+            1i64 << days_since_created
+        } else {
+            0
+        };
         let row = next.entry(a.client).or_insert_with(|| LastSeen {
             app_version: String::new(),
             first_seen: date,
@@ -214,21 +263,53 @@ pub fn advance_last_seen(
 }
 
 /// `clients_last_seen` rows of one day, sorted by client id.
-pub fn clients_last_seen(pop: &Population, state: &HashMap<usize, LastSeen>) -> RecordBatch {
+pub(super) fn clients_last_seen(pop: &Population, state: &HashMap<usize, LastSeen>) -> RecordBatch {
     let mut rows: Vec<(&usize, &LastSeen)> = state.iter().collect();
-    rows.sort_by(|a, b| pop.clients[*a.0].client_id.cmp(&pop.clients[*b.0].client_id));
+    rows.sort_by(|a, b| {
+        pop.clients[*a.0]
+            .client_id
+            .cmp(&pop.clients[*b.0].client_id)
+    });
     let client = |i: &usize| &pop.clients[*i];
     let ints = |f: &dyn Fn(&LastSeen) -> i64| -> ArrayRef {
         Arc::new(rows.iter().map(|(_, r)| Some(f(r))).collect::<Int64Array>())
     };
     let columns: Vec<ArrayRef> = vec![
-        Arc::new(rows.iter().map(|(i, _)| Some(client(i).client_id.as_str())).collect::<StringArray>()),
-        Arc::new(rows.iter().map(|(i, _)| Some(client(i).sample_id)).collect::<Int64Array>()),
-        Arc::new(rows.iter().map(|(i, _)| Some(client(i).country)).collect::<StringArray>()),
-        Arc::new(rows.iter().map(|(i, _)| Some(client(i).os)).collect::<StringArray>()),
-        Arc::new(rows.iter().map(|(i, _)| Some(client(i).channel)).collect::<StringArray>()),
-        Arc::new(rows.iter().map(|(_, r)| Some(r.app_version.as_str())).collect::<StringArray>()),
-        Arc::new(rows.iter().map(|(_, r)| Some(date32(r.first_seen))).collect::<Date32Array>()),
+        Arc::new(
+            rows.iter()
+                .map(|(i, _)| Some(client(i).client_id.as_str()))
+                .collect::<StringArray>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|(i, _)| Some(client(i).sample_id))
+                .collect::<Int64Array>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|(i, _)| Some(client(i).country))
+                .collect::<StringArray>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|(i, _)| Some(client(i).os))
+                .collect::<StringArray>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|(i, _)| Some(client(i).channel))
+                .collect::<StringArray>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|(_, r)| Some(r.app_version.as_str()))
+                .collect::<StringArray>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|(_, r)| Some(date32(r.first_seen)))
+                .collect::<Date32Array>(),
+        ),
         ints(&|r| r.seen),
         ints(&|r| r.active),
         ints(&|r| r.visited_1_uri),
@@ -238,11 +319,15 @@ pub fn clients_last_seen(pop: &Population, state: &HashMap<usize, LastSeen>) -> 
     batch(&CLIENTS_LAST_SEEN, columns)
 }
 
-pub static MAIN_SUMMARY: LazyLock<SchemaRef> = LazyLock::new(|| {
+pub(super) static MAIN_SUMMARY: LazyLock<SchemaRef> = LazyLock::new(|| {
     Arc::new(Schema::new(vec![
         Field::new("document_id", DataType::Utf8, false),
         Field::new("client_id", DataType::Utf8, false),
-        Field::new("timestamp", DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), false),
+        Field::new(
+            "timestamp",
+            DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            false,
+        ),
         Field::new("subsession_start_date", DataType::Utf8, true),
         Field::new("subsession_length", DataType::Int64, true),
         Field::new("profile_subsession_counter", DataType::Int32, true),
@@ -257,7 +342,11 @@ pub static MAIN_SUMMARY: LazyLock<SchemaRef> = LazyLock::new(|| {
         Field::new("e10s_enabled", DataType::Boolean, true),
         Field::new("is_default_browser", DataType::Boolean, true),
         Field::new("active_ticks", DataType::Int64, true),
-        Field::new("scalar_parent_browser_engagement_total_uri_count", DataType::Int64, true),
+        Field::new(
+            "scalar_parent_browser_engagement_total_uri_count",
+            DataType::Int64,
+            true,
+        ),
         Field::new("search_count", DataType::Int64, true),
         Field::new("memory_mb", DataType::Int32, true),
         Field::new("cpu_cores", DataType::Int32, true),
@@ -267,14 +356,36 @@ pub static MAIN_SUMMARY: LazyLock<SchemaRef> = LazyLock::new(|| {
     ]))
 });
 
-const CITIES: &[&str] = &["Berlin", "Paris", "Toronto", "São Paulo", "Kraków", "Abidjan", "Osaka", "Seattle"];
-const REASONS: &[(&str, f64)] = &[("shutdown", 50.0), ("daily", 35.0), ("environment-change", 15.0)];
+const CITIES: &[&str] = &[
+    "Berlin",
+    "Paris",
+    "Toronto",
+    "São Paulo",
+    "Kraków",
+    "Abidjan",
+    "Osaka",
+    "Seattle",
+];
+const REASONS: &[(&str, f64)] = &[
+    ("shutdown", 50.0),
+    ("daily", 35.0),
+    ("environment-change", 15.0),
+];
 
 /// `main_summary` pings of one day, one batch per sample id (0..99), each sorted by client id.
-pub fn main_summary(pop: &Population, day: i64, active: &[Active], seed: u64) -> Vec<(i64, RecordBatch)> {
+pub(super) fn main_summary(
+    pop: &Population,
+    day: i64,
+    active: &[Active],
+    seed: u64,
+) -> Vec<(i64, RecordBatch)> {
     let mut rng = Rng::derive(seed, "main_summary", day as u64);
     let date = pop.date(day);
-    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp_micros();
+    let midnight = date
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        .timestamp_micros();
     let mut by_sample: Vec<Vec<(usize, i64, DailyUsage, u64)>> = vec![Vec::new(); 100];
     for a in active {
         let c = &pop.clients[a.client];
@@ -288,39 +399,80 @@ pub fn main_summary(pop: &Population, day: i64, active: &[Active], seed: u64) ->
         if pings.is_empty() {
             continue;
         }
-        pings.sort_by(|a, b| pop.clients[a.0].client_id.cmp(&pop.clients[b.0].client_id).then(a.1.cmp(&b.1)));
+        pings.sort_by(|a, b| {
+            pop.clients[a.0]
+                .client_id
+                .cmp(&pop.clients[b.0].client_id)
+                .then(a.1.cmp(&b.1))
+        });
         let n = pings.len();
         let mut doc = Vec::with_capacity(n);
         let (mut start, mut length, mut counter, mut reason) = (vec![], vec![], vec![], vec![]);
-        let (mut city, mut e10s, mut ticks, mut uris, mut searches) = (vec![], vec![], vec![], vec![], vec![]);
-        let (mut memory, mut cores, mut gfx, mut crashes, mut paint) = (vec![], vec![], vec![], vec![], vec![]);
+        let (mut city, mut e10s, mut ticks, mut uris, mut searches) =
+            (vec![], vec![], vec![], vec![], vec![]);
+        let (mut memory, mut cores, mut gfx, mut crashes, mut paint) =
+            (vec![], vec![], vec![], vec![], vec![]);
         for (client, _, usage, p) in &pings {
             let c = &pop.clients[*client];
             let share = 1.0 / (usage.pings as f64);
             doc.push(rng.uuid());
-            start.push(Some(format!("{}T00:00:00.0+00:00", date.format("%Y-%m-%d"))));
+            start.push(Some(format!(
+                "{}T00:00:00.0+00:00",
+                date.format("%Y-%m-%d")
+            )));
             length.push(Some((usage.subsession_hours * 3600.0 * share) as i64));
             counter.push(Some(1 + (day as i32) * 2 + *p as i32));
             reason.push(Some(*rng.weighted(REASONS)));
-            city.push(rng.chance(0.6).then(|| CITIES[rng.below(CITIES.len() as u64) as usize]));
-            e10s.push(if rng.chance(0.1) { None } else { Some(rng.chance(0.97)) });
-            ticks.push(rng.chance(0.95).then(|| (usage.active_hours * 720.0 * share) as i64));
-            uris.push(rng.chance(0.9).then(|| (usage.uri_count as f64 * share) as i64));
+            city.push(
+                rng.chance(0.6)
+                    .then(|| CITIES[rng.below(CITIES.len() as u64) as usize]),
+            );
+            e10s.push(if rng.chance(0.1) {
+                None
+            } else {
+                Some(rng.chance(0.97))
+            });
+            ticks.push(
+                rng.chance(0.95)
+                    .then(|| (usage.active_hours * 720.0 * share) as i64),
+            );
+            uris.push(
+                rng.chance(0.9)
+                    .then(|| (usage.uri_count as f64 * share) as i64),
+            );
             searches.push(Some((usage.search_count as f64 * share) as i64));
-            memory.push(rng.chance(0.93).then(|| [4096, 8192, 16384, 32768][rng.below(4) as usize]));
-            cores.push(rng.chance(0.93).then(|| [2, 4, 8, 12, 16][rng.below(5) as usize]));
-            gfx.push(rng.chance(0.8).then(|| if c.os == "Darwin" { "webrender" } else { "webrender-sw" }));
+            memory.push(
+                rng.chance(0.93)
+                    .then(|| [4096, 8192, 16384, 32768][rng.below(4) as usize]),
+            );
+            cores.push(
+                rng.chance(0.93)
+                    .then(|| [2, 4, 8, 12, 16][rng.below(5) as usize]),
+            );
+            gfx.push(rng.chance(0.8).then(|| {
+                if c.os == "Darwin" {
+                    "webrender"
+                } else {
+                    "webrender-sw"
+                }
+            }));
             crashes.push(rng.chance(0.02).then(|| 1 + rng.below(2) as i32));
             paint.push(rng.chance(0.85).then(|| 300 + rng.below(4000) as i64));
         }
         let clients = |f: &dyn Fn(&Client) -> &str| -> ArrayRef {
-            Arc::new(pings.iter().map(|(i, ..)| Some(f(&pop.clients[*i]))).collect::<StringArray>())
+            Arc::new(
+                pings
+                    .iter()
+                    .map(|(i, ..)| Some(f(&pop.clients[*i])))
+                    .collect::<StringArray>(),
+            )
         };
         let columns: Vec<ArrayRef> = vec![
             Arc::new(StringArray::from(doc)),
             clients(&|c| &c.client_id),
             Arc::new(
-                TimestampMicrosecondArray::from(pings.iter().map(|p| p.1).collect::<Vec<_>>()).with_timezone("UTC"),
+                TimestampMicrosecondArray::from(pings.iter().map(|p| p.1).collect::<Vec<_>>())
+                    .with_timezone("UTC"),
             ),
             Arc::new(StringArray::from(start)),
             Arc::new(Int64Array::from(length)),
@@ -329,12 +481,22 @@ pub fn main_summary(pop: &Population, day: i64, active: &[Active], seed: u64) ->
             clients(&|c| c.os),
             clients(&|c| c.os_version),
             clients(&|c| c.channel),
-            Arc::new(pings.iter().map(|(i, ..)| Some(pop.app_version(&pop.clients[*i], day))).collect::<StringArray>()),
+            Arc::new(
+                pings
+                    .iter()
+                    .map(|(i, ..)| Some(pop.app_version(&pop.clients[*i], day)))
+                    .collect::<StringArray>(),
+            ),
             clients(&|c| c.country),
             Arc::new(StringArray::from(city)),
             clients(&|c| c.locale),
             Arc::new(BooleanArray::from(e10s)),
-            Arc::new(pings.iter().map(|(i, ..)| Some(pop.clients[*i].is_default_browser)).collect::<BooleanArray>()),
+            Arc::new(
+                pings
+                    .iter()
+                    .map(|(i, ..)| Some(pop.clients[*i].is_default_browser))
+                    .collect::<BooleanArray>(),
+            ),
             Arc::new(Int64Array::from(ticks)),
             Arc::new(Int64Array::from(uris)),
             Arc::new(Int64Array::from(searches)),
