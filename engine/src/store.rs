@@ -49,7 +49,7 @@ impl LakeStore {
         let url = root_url(root).map_err(invalid)?;
         let config_err = |source| Error::StoreConfig {
             root: root.to_string(),
-            source,
+            source: Box::new(source),
         };
         let (inner, store_url): (Arc<dyn ObjectStore>, String) = match url.scheme() {
             "file" => (

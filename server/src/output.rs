@@ -1,6 +1,7 @@
 //! Writing query results in the formats of `tarn query --format`.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use arrow::array::RecordBatch;
@@ -117,7 +118,7 @@ pub(crate) fn write_table(
         .with_null(NULL_TEXT)
         .with_display_error(true);
     let table = if batches.iter().all(|b| b.num_rows() == 0) {
-        pretty_format_batches_with_options(&[RecordBatch::new_empty(schema.clone())], &options)?
+        pretty_format_batches_with_options(&[RecordBatch::new_empty(Arc::clone(schema))], &options)?
     } else {
         pretty_format_batches_with_options(batches, &options)?
     };

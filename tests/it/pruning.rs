@@ -88,8 +88,11 @@ async fn run_counting_opens(
     sql: &str,
 ) -> anyhow::Result<(Vec<arrow::array::RecordBatch>, usize)> {
     let plan = session.sql(sql).await?.create_physical_plan().await?;
-    let got =
-        datafusion::physical_plan::collect(plan.clone(), session.context().task_ctx()).await?;
+    let got = datafusion::physical_plan::collect(
+        std::sync::Arc::clone(&plan),
+        session.context().task_ctx(),
+    )
+    .await?;
     let mut opened = 0;
     let mut stack = vec![plan];
     while let Some(p) = stack.pop() {
@@ -143,8 +146,11 @@ async fn row_group_statistics_prune_inside_a_file() -> anyhow::Result<()> {
     lake.store().store.reset();
     let df = session.sql("SELECT id FROM t WHERE id = 42").await?;
     let plan = df.create_physical_plan().await?;
-    let got =
-        datafusion::physical_plan::collect(plan.clone(), session.context().task_ctx()).await?;
+    let got = datafusion::physical_plan::collect(
+        std::sync::Arc::clone(&plan),
+        session.context().task_ctx(),
+    )
+    .await?;
     assert_eq!(scalar(&got), "42");
     let selective = lake.store().store.snapshot().bytes_read;
     assert!(

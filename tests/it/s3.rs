@@ -48,10 +48,10 @@ fn start_moto() -> anyhow::Result<Moto> {
     // Wait until it answers, with a bound.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        if let Ok(status) = http(port, "GET", "/") {
-            if status < 500 {
-                return Ok(moto);
-            }
+        if let Ok(status) = http(port, "GET", "/")
+            && status < 500
+        {
+            return Ok(moto);
         }
         anyhow::ensure!(
             Instant::now() < deadline,

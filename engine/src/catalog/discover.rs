@@ -140,7 +140,7 @@ pub async fn discover(lake: &LakeStore) -> Result<Namespaces> {
     let store: &dyn ObjectStore = lake.store.as_ref();
     let root_err = |source| Error::LakeRoot {
         root: lake.root.clone(),
-        source,
+        source: Box::new(source),
     };
     let top = store
         .list_with_delimiter(Some(&lake.prefix))
@@ -178,7 +178,7 @@ pub async fn discover(lake: &LakeStore) -> Result<Namespaces> {
                 .map_err(|source| Error::Listing {
                     table: format!("{ns}.{name}"),
                     path: lake.display(&path),
-                    source,
+                    source: Box::new(source),
                 })?;
             Ok::<_, Error>((ns, name, path, kind))
         })

@@ -41,7 +41,7 @@ pub async fn list_table(lake: &LakeStore, entry: &TableEntry) -> Result<Listing>
         .map_err(|source| Error::Listing {
             table: table.clone(),
             path: lake.display(&entry.location),
-            source,
+            source: Box::new(source),
         })?;
     // Listing order varies by store; sorted, every message names the same files.
     metas.sort_by(|a, b| a.location.cmp(&b.location));
@@ -80,10 +80,16 @@ pub async fn list_table(lake: &LakeStore, entry: &TableEntry) -> Result<Listing>
             Some((first_path, first_keys)) if *first_keys != keys => {
                 return Err(Error::InconsistentPartitions {
                     table,
-                    first: lake.display(first_path),
-                    first_keys: first_keys.join(", "),
-                    second: lake.display(&meta.location),
-                    second_keys: keys.join(", "),
+                    first: format!(
+                        "{} has keys [{}]",
+                        lake.display(first_path),
+                        first_keys.join(", ")
+                    ),
+                    second: format!(
+                        "{} has keys [{}]",
+                        lake.display(&meta.location),
+                        keys.join(", ")
+                    ),
                 });
             }
             Some(_) => {}
@@ -114,7 +120,7 @@ pub async fn read_sidecar(
             Ok(got) => {
                 let bytes = got.bytes().await.map_err(|source| Error::SidecarRead {
                     path: shown.clone(),
-                    source,
+                    source: Box::new(source),
                 })?;
                 let text = std::str::from_utf8(&bytes).map_err(|_| Error::SidecarInvalid {
                     path: shown.clone(),
@@ -126,7 +132,7 @@ pub async fn read_sidecar(
             Err(source) => {
                 return Err(Error::SidecarRead {
                     path: shown,
-                    source,
+                    source: Box::new(source),
                 });
             }
         }

@@ -22,7 +22,7 @@ use super::hive::{InferredType, infer_type};
 use super::listing::Listing;
 use super::merge::SchemaMerger;
 use super::sidecar::{SIDECAR_FILE, Sidecar};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SchemaConflict};
 use crate::store::LakeStore;
 
 /// Field metadata key holding a column's documentation (Spark's convention).
@@ -117,13 +117,15 @@ impl TableSnapshot {
                         .expect("every file's schema was just read");
                     merger
                         .add(&cx.lake.display(&f.meta.location), schema)
-                        .map_err(|c| Error::SchemaConflict {
-                            table: table.clone(),
-                            column: c.column,
-                            first_file: c.first_file,
-                            first_type: c.first_type,
-                            second_file: c.second_file,
-                            second_type: c.second_type,
+                        .map_err(|c| {
+                            Error::SchemaConflict(Box::new(SchemaConflict {
+                                table: table.clone(),
+                                column: c.column,
+                                first_file: c.first_file,
+                                first_type: c.first_type,
+                                second_file: c.second_file,
+                                second_type: c.second_type,
+                            }))
                         })?;
                 }
                 let merged = merger.finish();
@@ -262,8 +264,7 @@ fn type_partitions(
                     Error::PartitionValue {
                         table: table.to_string(),
                         path: lake.display(&file),
-                        key: key.clone(),
-                        value: v.clone(),
+                        segment: format!("{key}={v}"),
                         data_type: data_type.to_string(),
                     }
                 })?,

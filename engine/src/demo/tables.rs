@@ -434,11 +434,11 @@ pub(super) fn main_summary(
             });
             ticks.push(
                 rng.chance(0.95)
-                    .then(|| (usage.active_hours * 720.0 * share) as i64),
+                    .then_some((usage.active_hours * 720.0 * share) as i64),
             );
             uris.push(
                 rng.chance(0.9)
-                    .then(|| (usage.uri_count as f64 * share) as i64),
+                    .then_some((usage.uri_count as f64 * share) as i64),
             );
             searches.push(Some((usage.search_count as f64 * share) as i64));
             memory.push(
