@@ -168,3 +168,46 @@ async fn row_group_statistics_prune_inside_a_file() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn page_indexes_prune_inside_a_row_group() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    // One row group of 10,000 sorted ids in pages of 100 rows, with a page index.
+    let ids: Vec<i64> = (0..10_000).collect();
+    let batch = tarn_tests::batch(vec![(
+        "id",
+        std::sync::Arc::new(arrow::array::Int64Array::from(ids)) as _,
+    )]);
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_data_page_row_count_limit(100)
+        .set_write_batch_size(100)
+        .set_statistics_enabled(parquet::file::properties::EnabledStatistics::Page)
+        .build();
+    std::fs::create_dir_all(dir.path().join("t"))?;
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(dir.path().join("t/part-0.parquet"))?,
+        batch.schema(),
+        Some(props),
+    )?;
+    w.write(&batch)?;
+    w.close()?;
+
+    let lake =
+        tarn_engine::Lake::open(tarn_engine::EngineConfig::new(dir.path().to_string_lossy()))
+            .await?;
+    let session = lake.session()?;
+    let plan = session
+        .collect("EXPLAIN ANALYZE SELECT id FROM t WHERE id = 4242")
+        .await?;
+    let text = tarn_tests::format::rows(&plan)?
+        .into_iter()
+        .map(|r| r.join(" "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        text.contains("page_index_pages_pruned=100 total \u{2192} 1 matched"),
+        "{text}"
+    );
+    assert!(text.contains("files_opened=1"), "{text}");
+    Ok(())
+}

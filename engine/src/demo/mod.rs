@@ -46,8 +46,8 @@ pub struct DemoOptions {
 impl Default for DemoOptions {
     fn default() -> Self {
         Self {
-            clients: 40_000,
-            days: 35,
+            clients: 60_000,
+            days: 42,
             seed: 42,
             threads: 0,
         }
