@@ -70,7 +70,16 @@ impl sqllogictest::AsyncDB for TarnDb {
         let rows = rows(&batches)
             .map_err(|e| TestError(e.to_string()))?
             .into_iter()
-            .map(|r| r.into_iter().map(|c| self.normalize(&c)).collect())
+            .flat_map(|r: Vec<String>| {
+                let r: Vec<String> = r.into_iter().map(|c| self.normalize(&c)).collect();
+                // A cell spanning lines (EXPLAIN plans) is written one line per row in the
+                // file, so it is compared the same way.
+                if r.iter().any(|c| c.contains('\n')) {
+                    r.join(" ").lines().map(|l| vec![l.to_string()]).collect()
+                } else {
+                    vec![r]
+                }
+            })
             .collect();
         Ok(DBOutput::Rows { types, rows })
     }
