@@ -104,13 +104,13 @@ async fn run(cli: Cli) -> Result<()> {
                 seed,
                 threads: 0,
             };
-            demo(&dir, &opts)?;
+            demo(&dir, &opts).await?;
             Ok(())
         }
         Command::Start { dir } => {
             if !dir.join("telemetry").exists() {
                 eprintln!("writing the demo lake to {} …", dir.display());
-                demo(&dir, &DemoOptions::default())?;
+                demo(&dir, &DemoOptions::default()).await?;
             }
             let lake = dir.to_string_lossy().into_owned();
             let config = tarn_engine::EngineConfig {
@@ -157,8 +157,8 @@ async fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn demo(dir: &std::path::Path, opts: &DemoOptions) -> Result<()> {
-    let summary = write_demo(dir, opts).map_err(engine_error)?;
+async fn demo(dir: &std::path::Path, opts: &DemoOptions) -> Result<()> {
+    let summary = write_demo(dir, opts).await.map_err(engine_error)?;
     for (table, rows, files, bytes) in &summary.tables {
         eprintln!(
             "{table:<32} {rows:>10} rows {files:>6} files {:>8.1} MB",

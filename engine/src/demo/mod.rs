@@ -10,16 +10,19 @@
 //! by day from `clients_daily` with the shift-and-OR step of the usage-history bit patterns.
 //! The same seed writes the same bytes.
 
+mod derived;
 mod population;
 mod rng;
 mod tables;
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
 
 use arrow::array::RecordBatch;
 use parquet::arrow::ArrowWriter;
@@ -108,9 +111,12 @@ subsession_length = "Seconds covered by this ping."
 
 /// Writes a demo lake under `dir`, which must not already hold a `telemetry` namespace.
 ///
+/// The base tables (`clients_daily`, `main_summary`) are generated directly; the derived
+/// tables are then built from them the way a pipeline would, with SQL on the staged lake.
+///
 /// # Errors
-/// When `dir/telemetry` exists, or on any I/O or encoding failure (naming the file).
-pub fn write_demo(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary> {
+/// When `dir/telemetry` exists, or on any I/O, encoding or query failure (naming the file).
+pub async fn write_demo(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary> {
     let started = Instant::now();
     let io = |context: String| move |source| Error::Io { context, source };
     let target = dir.join("telemetry");
@@ -132,19 +138,56 @@ pub fn write_demo(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary> {
     // Written under a hidden staging folder, then moved into place: a reader never sees half.
     let staging = dir.join(format!("_staging_demo_{}", std::process::id()));
     fs::create_dir_all(&staging).map_err(io(format!("cannot create {}", staging.display())))?;
-    let root = staging.join("telemetry");
     let pop = Arc::new(Population::generate(
         opts.clients,
         i64::from(opts.days),
         opts.seed,
     ));
+    let counters = Arc::new(Counters::default());
 
+    let base = {
+        let (pop, counters, root, opts) = (
+            Arc::clone(&pop),
+            Arc::clone(&counters),
+            staging.join("telemetry"),
+            *opts,
+        );
+        tokio::task::spawn_blocking(move || write_base_tables(&root, &pop, &opts, &counters))
+    };
+    base.await.map_err(|e| Error::Config {
+        key: "demo".into(),
+        reason: format!("writer failed: {e}"),
+    })??;
+    derived::write_derived(&staging, &pop, opts, &counters).await?;
+
+    for (path, text) in SIDECARS {
+        let p = staging.join(path);
+        fs::write(&p, text).map_err(io(format!("cannot write {}", p.display())))?;
+    }
+    let root = staging.join("telemetry");
+    fs::rename(&root, &target).map_err(io(format!(
+        "cannot move the demo into {}",
+        target.display()
+    )))?;
+    fs::remove_dir_all(&staging).map_err(io(format!("cannot remove {}", staging.display())))?;
+    Ok(DemoSummary {
+        tables: counters.tables(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// `clients_daily` and `main_summary`, one day per task over all cores.
+fn write_base_tables(
+    root: &Path,
+    pop: &Population,
+    opts: &DemoOptions,
+    counters: &Counters,
+) -> Result<()> {
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
     } else {
         opts.threads
     };
-    let counters = Counters::default();
     let next_day = AtomicUsize::new(0);
     std::thread::scope(|s| -> Result<()> {
         let workers: Vec<_> = (0..threads)
@@ -155,28 +198,32 @@ pub fn write_demo(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary> {
                         if day >= i64::from(opts.days) {
                             return Ok(());
                         }
-                        let active = tables::activity(&pop, day, opts.seed);
+                        let active = tables::activity(pop, day, opts.seed);
                         let date = pop.date(day);
-                        let batch = tables::clients_daily(&pop, day, &active);
-                        let part = format!(
-                            "clients_daily/v6/submission_date={}",
-                            date.format("%Y-%m-%d")
-                        );
+                        let batch = tables::clients_daily(pop, day, &active);
+                        let part = format!("submission_date={}", date.format("%Y-%m-%d"));
                         counters.add(
-                            0,
-                            write_partition(&root.join(part), &batch, &["client_id"])?,
+                            "telemetry/clients_daily/v6",
+                            write_partition(
+                                &root.join("clients_daily/v6").join(part),
+                                &batch,
+                                &["client_id"],
+                            )?,
                             batch.num_rows(),
                         );
-                        for (sample_id, batch) in
-                            tables::main_summary(&pop, day, &active, opts.seed)
+                        for (sample_id, batch) in tables::main_summary(pop, day, &active, opts.seed)
                         {
                             let part = format!(
-                                "main_summary/v4/submission_date_s3={}/sample_id={sample_id}",
+                                "submission_date_s3={}/sample_id={sample_id}",
                                 date.format("%Y%m%d")
                             );
                             counters.add(
-                                2,
-                                write_partition(&root.join(part), &batch, &[])?,
+                                "telemetry/main_summary/v4",
+                                write_partition(
+                                    &root.join("main_summary/v4").join(part),
+                                    &batch,
+                                    &[],
+                                )?,
                                 batch.num_rows(),
                             );
                         }
@@ -184,22 +231,6 @@ pub fn write_demo(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary> {
                 })
             })
             .collect();
-        // The last-seen table depends on the previous day: built in order on this thread.
-        let mut state = HashMap::new();
-        for day in 0..i64::from(opts.days) {
-            let active = tables::activity(&pop, day, opts.seed);
-            state = tables::advance_last_seen(&pop, day, &state, &active);
-            let batch = tables::clients_last_seen(&pop, &state);
-            let part = format!(
-                "clients_last_seen/v1/submission_date={}",
-                pop.date(day).format("%Y-%m-%d")
-            );
-            counters.add(
-                1,
-                write_partition(&root.join(part), &batch, &["client_id"])?,
-                batch.num_rows(),
-            );
-        }
         for w in workers {
             w.join().map_err(|_| Error::Config {
                 key: "demo".into(),
@@ -207,60 +238,39 @@ pub fn write_demo(dir: &Path, opts: &DemoOptions) -> Result<DemoSummary> {
             })??;
         }
         Ok(())
-    })?;
-    for (path, text) in SIDECARS {
-        let p = staging.join(path);
-        fs::write(&p, text).map_err(io(format!("cannot write {}", p.display())))?;
-    }
-    fs::rename(&root, &target).map_err(io(format!(
-        "cannot move the demo into {}",
-        target.display()
-    )))?;
-    fs::remove_dir_all(&staging).map_err(io(format!("cannot remove {}", staging.display())))?;
-
-    let names = [
-        "telemetry/clients_daily/v6",
-        "telemetry/clients_last_seen/v1",
-        "telemetry/main_summary/v4",
-    ];
-    Ok(DemoSummary {
-        tables: names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                let (rows, files, bytes) = counters.get(i);
-                (n.to_string(), rows, files, bytes)
-            })
-            .collect(),
-        elapsed: started.elapsed(),
     })
 }
 
+/// Rows, files and bytes written per table.
 #[derive(Debug, Default)]
-struct Counters {
-    rows: [AtomicUsize; 3],
-    files: [AtomicUsize; 3],
-    bytes: [AtomicUsize; 3],
+pub(crate) struct Counters {
+    tables: Mutex<BTreeMap<String, (usize, usize, u64)>>,
 }
 
 impl Counters {
-    fn add(&self, table: usize, bytes: u64, rows: usize) {
-        self.rows[table].fetch_add(rows, Ordering::Relaxed);
-        self.files[table].fetch_add(1, Ordering::Relaxed);
-        self.bytes[table].fetch_add(bytes as usize, Ordering::Relaxed);
+    pub(crate) fn add(&self, table: &str, bytes: u64, rows: usize) {
+        let mut t = self.tables.lock();
+        let e = t.entry(table.to_string()).or_default();
+        e.0 += rows;
+        e.1 += 1;
+        e.2 += bytes;
     }
 
-    fn get(&self, table: usize) -> (usize, usize, u64) {
-        (
-            self.rows[table].load(Ordering::Relaxed),
-            self.files[table].load(Ordering::Relaxed),
-            self.bytes[table].load(Ordering::Relaxed) as u64,
-        )
+    fn tables(&self) -> Vec<(String, usize, usize, u64)> {
+        self.tables
+            .lock()
+            .iter()
+            .map(|(k, (r, f, b))| (k.clone(), *r, *f, *b))
+            .collect()
     }
 }
 
 /// Writes one partition file (plus Spark's `_SUCCESS` marker) and returns its size.
-fn write_partition(dir: &Path, batch: &RecordBatch, bloom_columns: &[&str]) -> Result<u64> {
+pub(crate) fn write_partition(
+    dir: &Path,
+    batch: &RecordBatch,
+    bloom_columns: &[&str],
+) -> Result<u64> {
     let io = |context: String| move |source| Error::Io { context, source };
     fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
     let path: PathBuf = dir.join("part-00000.parquet");
