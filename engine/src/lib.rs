@@ -21,6 +21,7 @@
 pub mod catalog;
 pub mod config;
 pub mod demo;
+pub mod dialect;
 pub mod error;
 pub mod prune;
 pub mod scan;

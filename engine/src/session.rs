@@ -118,11 +118,14 @@ impl std::fmt::Debug for Session {
 impl Session {
     fn new(lake: Arc<Lake>) -> Result<Self> {
         let config = session_config(lake.config())?;
-        let mut state = SessionStateBuilder::new()
+        let mut builder = SessionStateBuilder::new()
             .with_config(config)
             .with_runtime_env(Arc::clone(&lake.runtime))
-            .with_default_features()
-            .build();
+            .with_default_features();
+        if let Some(types) = tarn_udfs::type_planner() {
+            builder = builder.with_type_planner(types);
+        }
+        let mut state = builder.build();
         tarn_udfs::register_all(&mut state)?;
         let ctx = SessionContext::new_with_state(state);
         let default_ns = Arc::new(RwLock::new(lake.config().default_schema.clone()));
@@ -169,7 +172,8 @@ impl Session {
         }
         let state = self.ctx.state();
         let dialect = state.config_options().sql_parser.dialect;
-        let statement = state.sql_to_statement(sql, &dialect)?;
+        let mut statement = state.sql_to_statement(sql, &dialect)?;
+        crate::dialect::normalize(&mut statement);
         if let DfStatement::Statement(s) = &statement {
             match s.as_ref() {
                 SqlStatement::Use(u) => return self.use_namespace(u),

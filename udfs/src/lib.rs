@@ -29,6 +29,12 @@ pub fn all() -> Vec<Function> {
     Vec::new()
 }
 
+/// The planner of tarn's custom SQL types (such as Presto's `HyperLogLog` in
+/// `CAST(x AS HyperLogLog)`), installed on every session; `None` while there are none.
+pub fn type_planner() -> Option<Arc<dyn datafusion::logical_expr::planner::TypePlanner>> {
+    None
+}
+
 /// Registers every function of [`all`] on `registry`.
 ///
 /// # Errors

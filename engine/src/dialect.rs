@@ -1,0 +1,66 @@
+//! Rewrites of parsed SQL that make the spellings analysts paste from BigQuery and Presto
+//! plan in DataFusion.
+//!
+//! * Dotted function names (`bits28.days_since_seen(x)`, `HLL_COUNT.INIT(x)`,
+//!   `mozfun.bits28.range(…)`) are lower-cased when unquoted, as single-part names already
+//!   are, so each function registers one lower-case dotted alias.
+
+use std::ops::ControlFlow;
+
+use datafusion::sql::parser::{CopyToSource, Statement as DfStatement};
+use datafusion::sql::sqlparser::ast::{Expr, ObjectNamePart, visit_expressions_mut};
+
+/// Applies every rewrite to a parsed statement, in place.
+pub fn normalize(statement: &mut DfStatement) {
+    match statement {
+        DfStatement::Statement(s) => lowercase_dotted_functions(s.as_mut()),
+        DfStatement::Explain(e) => normalize(e.statement.as_mut()),
+        DfStatement::CopyTo(c) => {
+            if let CopyToSource::Query(q) = &mut c.source {
+                lowercase_dotted_functions(q.as_mut());
+            }
+        }
+        DfStatement::CreateExternalTable(_) | DfStatement::Reset(_) => {}
+    }
+}
+
+fn lowercase_dotted_functions<V: datafusion::sql::sqlparser::ast::VisitMut>(node: &mut V) {
+    let _ = visit_expressions_mut(node, |e: &mut Expr| {
+        if let Expr::Function(f) = e
+            && f.name.0.len() > 1
+        {
+            for part in &mut f.name.0 {
+                if let ObjectNamePart::Identifier(id) = part
+                    && id.quote_style.is_none()
+                {
+                    id.value = id.value.to_lowercase();
+                }
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::sql::parser::DFParser;
+
+    #[test]
+    fn dotted_function_names_are_lower_cased_unless_quoted() {
+        let mut s = DFParser::parse_sql("SELECT HLL_COUNT.INIT(x), \"Q\".F(y), Upper(z) FROM t")
+            .unwrap()
+            .pop_front()
+            .unwrap();
+        super::normalize(&mut s);
+        assert_eq!(
+            s.to_string(),
+            "SELECT hll_count.init(x), \"Q\".f(y), Upper(z) FROM t"
+        );
+        let mut s = DFParser::parse_sql("EXPLAIN SELECT Bits28.Range(b, 1, 2) FROM t")
+            .unwrap()
+            .pop_front()
+            .unwrap();
+        super::normalize(&mut s);
+        assert!(s.to_string().contains("bits28.range(b, 1, 2)"), "{s}");
+    }
+}
