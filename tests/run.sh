@@ -25,6 +25,10 @@ if [ ! -f "$stamp" ]; then
 fi
 export TARN_MOTO_SERVER="$PWD/.venv/bin/moto_server"
 
+step "generated protobuf code is current"
+bash proto/regen.sh
+git diff --exit-code -- proto/src/generated
+
 step "cargo fmt"
 cargo fmt --all --check
 

@@ -109,6 +109,10 @@ pub enum Error {
     )]
     AmbiguousTable { name: String, candidates: String },
 
+    /// A statement this session does not allow.
+    #[error("{statement} refused: {reason}")]
+    Refused { statement: String, reason: String },
+
     /// An engine setting with an invalid value.
     #[error("invalid setting {key}: {reason}")]
     Config { key: String, reason: String },

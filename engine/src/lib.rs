@@ -32,4 +32,4 @@ pub mod table;
 pub use catalog::Lake;
 pub use config::EngineConfig;
 pub use error::{Error, Result};
-pub use session::Session;
+pub use session::{Session, SessionOptions};

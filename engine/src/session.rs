@@ -10,9 +10,10 @@ use datafusion::dataframe::DataFrame;
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
+use datafusion::execution::runtime_env::RuntimeEnv;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::SessionStateBuilder;
-use datafusion::logical_expr::LogicalPlanBuilder;
+use datafusion::logical_expr::{LogicalPlan, LogicalPlanBuilder};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::planner::object_name_to_table_reference;
@@ -77,7 +78,15 @@ impl Lake {
     /// # Errors
     /// An invalid `datafusion` setting in the engine configuration.
     pub fn session(self: &Arc<Self>) -> Result<Session> {
-        Session::new(Arc::clone(self))
+        Session::new(Arc::clone(self), SessionOptions::default())
+    }
+
+    /// A new SQL session with explicit [`SessionOptions`].
+    ///
+    /// # Errors
+    /// As [`Lake::session`].
+    pub fn session_with(self: &Arc<Self>, options: SessionOptions) -> Result<Session> {
+        Session::new(Arc::clone(self), options)
     }
 }
 
@@ -104,6 +113,27 @@ pub struct Session {
     ctx: SessionContext,
     lake: Arc<Lake>,
     default_ns: Arc<RwLock<String>>,
+    options: SessionOptions,
+}
+
+/// How a session may be used; the CLI allows everything, the server restricts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionOptions {
+    /// Allow statements that name paths outside the lake (`CREATE EXTERNAL TABLE … LOCATION`,
+    /// `COPY … TO`).
+    pub allow_external_paths: bool,
+    /// A memory limit for this session's queries alone (spilling beyond it), instead of the
+    /// lake's shared pool.
+    pub memory_limit: Option<usize>,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        Self {
+            allow_external_paths: true,
+            memory_limit: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Session {
@@ -116,11 +146,24 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
-    fn new(lake: Arc<Lake>) -> Result<Self> {
+    fn new(lake: Arc<Lake>, options: SessionOptions) -> Result<Self> {
         let config = session_config(lake.config())?;
+        let runtime = match options.memory_limit {
+            None => Arc::clone(&lake.runtime),
+            // Same caches, stores and spill disk; a pool of its own.
+            Some(limit) => Arc::new(RuntimeEnv {
+                memory_pool: Arc::new(TrackConsumersPool::new(
+                    FairSpillPool::new(limit),
+                    NonZeroUsize::new(5).unwrap_or(NonZeroUsize::MIN),
+                )),
+                disk_manager: Arc::clone(&lake.runtime.disk_manager),
+                cache_manager: Arc::clone(&lake.runtime.cache_manager),
+                object_store_registry: Arc::clone(&lake.runtime.object_store_registry),
+            }),
+        };
         let mut builder = SessionStateBuilder::new()
             .with_config(config)
-            .with_runtime_env(Arc::clone(&lake.runtime))
+            .with_runtime_env(runtime)
             .with_default_features();
         if let Some(types) = tarn_udfs::type_planner() {
             builder = builder.with_type_planner(types);
@@ -135,6 +178,7 @@ impl Session {
             ctx,
             lake,
             default_ns,
+            options,
         })
     }
 
@@ -165,15 +209,27 @@ impl Session {
     /// # Errors
     /// Syntax, planning and catalog errors, naming what was wrong.
     pub async fn sql(&self, sql: &str) -> Result<DataFrame> {
+        let plan = self.plan(sql).await?;
+        self.execute_plan(plan).await
+    }
+
+    /// Plans one SQL statement without running it: DDL and `SET` only take effect in
+    /// [`Session::execute_plan`] (tarn's own `USE` and `REFRESH` act while planning). `?`
+    /// placeholders are numbered `$1..$n` in order of appearance.
+    ///
+    /// # Errors
+    /// Syntax, planning, catalog and policy errors, naming what was wrong.
+    pub async fn plan(&self, sql: &str) -> Result<LogicalPlan> {
         self.lake.ensure_fresh().await?;
         self.sync_default_schema();
-        if let Some(df) = self.try_refresh(sql)? {
-            return Ok(df);
+        if let Some(plan) = self.try_refresh(sql)? {
+            return Ok(plan);
         }
         let state = self.ctx.state();
         let dialect = state.config_options().sql_parser.dialect;
         let mut statement = state.sql_to_statement(sql, &dialect)?;
         crate::dialect::normalize(&mut statement);
+        self.check_policy(&statement)?;
         if let DfStatement::Statement(s) = &statement {
             match s.as_ref() {
                 SqlStatement::Use(u) => return self.use_namespace(u),
@@ -192,7 +248,52 @@ impl Session {
             }
         }
         let plan = state.statement_to_plan(statement).await?;
+        self.check_writes(&plan).await?;
+        Ok(plan)
+    }
+
+    /// Runs a plan from [`Session::plan`]: DDL and `SET` take effect here, queries return a
+    /// lazy DataFrame.
+    ///
+    /// # Errors
+    /// Errors of DDL statements.
+    pub async fn execute_plan(&self, plan: LogicalPlan) -> Result<DataFrame> {
         Ok(self.ctx.execute_logical_plan(plan).await?)
+    }
+
+    /// Statements that name arbitrary paths are refused unless the policy allows them.
+    fn check_policy(&self, statement: &DfStatement) -> Result<()> {
+        if self.options.allow_external_paths {
+            return Ok(());
+        }
+        let what = match statement {
+            DfStatement::CreateExternalTable(_) => "CREATE EXTERNAL TABLE",
+            DfStatement::CopyTo(_) => "COPY ... TO",
+            DfStatement::Explain(e) => return self.check_policy(&e.statement),
+            _ => return Ok(()),
+        };
+        Err(Error::Refused {
+            statement: what.to_string(),
+            reason:
+                "statements that read or write paths outside the lake are disabled on this server"
+                    .to_string(),
+        })
+    }
+
+    /// The lake is read-only: INSERT, UPDATE and DELETE on lake tables are refused clearly
+    /// (session tables accept them).
+    async fn check_writes(&self, plan: &LogicalPlan) -> Result<()> {
+        let LogicalPlan::Dml(dml) = plan else {
+            return Ok(());
+        };
+        let provider = self.ctx.table_provider(dml.table_name.clone()).await?;
+        if provider.downcast_ref::<LakeTable>().is_some() {
+            return Err(Error::Refused {
+                statement: dml.op.to_string(),
+                reason: format!("lake table {} is read-only", dml.table_name),
+            });
+        }
+        Ok(())
     }
 
     /// Runs one statement and streams its result.
@@ -218,7 +319,7 @@ impl Session {
         }
     }
 
-    fn use_namespace(&self, u: &ast::Use) -> Result<DataFrame> {
+    fn use_namespace(&self, u: &ast::Use) -> Result<LogicalPlan> {
         let name = match u {
             ast::Use::Object(n) | ast::Use::Schema(n) | ast::Use::Database(n) => n,
             other => {
@@ -266,13 +367,12 @@ impl Session {
         self.empty()
     }
 
-    fn empty(&self) -> Result<DataFrame> {
-        let plan = LogicalPlanBuilder::empty(false).build()?;
-        Ok(DataFrame::new(self.ctx.state(), plan))
+    fn empty(&self) -> Result<LogicalPlan> {
+        Ok(LogicalPlanBuilder::empty(false).build()?)
     }
 
     /// `REFRESH LAKE`, `REFRESH [TABLE] name`: forget cached listings now.
-    fn try_refresh(&self, sql: &str) -> Result<Option<DataFrame>> {
+    fn try_refresh(&self, sql: &str) -> Result<Option<LogicalPlan>> {
         let text = sql.trim().trim_end_matches(';').trim();
         let mut words = text.split_whitespace();
         if !words
@@ -313,7 +413,7 @@ impl Session {
         )]));
         let batch =
             RecordBatch::try_new(schema, vec![Arc::new(StringArray::from(vec![refreshed]))])?;
-        Ok(Some(self.ctx.read_batch(batch)?))
+        Ok(Some(self.ctx.read_batch(batch)?.into_unoptimized_plan()))
     }
 
     /// Resolves a possibly qualified lake table name as SQL would.
@@ -355,7 +455,7 @@ impl Session {
     }
 
     /// DESCRIBE: column, type, nullability, partition-key marker and documentation.
-    async fn describe(&self, name: ast::ObjectName) -> Result<DataFrame> {
+    async fn describe(&self, name: ast::ObjectName) -> Result<LogicalPlan> {
         let normalize = self
             .ctx
             .state()
@@ -396,7 +496,7 @@ impl Session {
                 col(&|x| x.metadata().get(COMMENT_KEY).cloned()),
             ],
         )?;
-        Ok(self.ctx.read_batch(batch)?)
+        Ok(self.ctx.read_batch(batch)?.into_unoptimized_plan())
     }
 }
 
