@@ -122,16 +122,16 @@ pub struct SessionOptions {
     /// Allow statements that name paths outside the lake (`CREATE EXTERNAL TABLE … LOCATION`,
     /// `COPY … TO`).
     pub allow_external_paths: bool,
-    /// A memory limit for this session's queries alone (spilling beyond it), instead of the
+    /// A memory limit for each query of this session (it spills beyond it), instead of the
     /// lake's shared pool.
-    pub memory_limit: Option<usize>,
+    pub query_memory_limit: Option<usize>,
 }
 
 impl Default for SessionOptions {
     fn default() -> Self {
         Self {
             allow_external_paths: true,
-            memory_limit: None,
+            query_memory_limit: None,
         }
     }
 }
@@ -148,22 +148,9 @@ impl std::fmt::Debug for Session {
 impl Session {
     fn new(lake: Arc<Lake>, options: SessionOptions) -> Result<Self> {
         let config = session_config(lake.config())?;
-        let runtime = match options.memory_limit {
-            None => Arc::clone(&lake.runtime),
-            // Same caches, stores and spill disk; a pool of its own.
-            Some(limit) => Arc::new(RuntimeEnv {
-                memory_pool: Arc::new(TrackConsumersPool::new(
-                    FairSpillPool::new(limit),
-                    NonZeroUsize::new(5).unwrap_or(NonZeroUsize::MIN),
-                )),
-                disk_manager: Arc::clone(&lake.runtime.disk_manager),
-                cache_manager: Arc::clone(&lake.runtime.cache_manager),
-                object_store_registry: Arc::clone(&lake.runtime.object_store_registry),
-            }),
-        };
         let mut builder = SessionStateBuilder::new()
             .with_config(config)
-            .with_runtime_env(runtime)
+            .with_runtime_env(Arc::clone(&lake.runtime))
             .with_default_features();
         if let Some(types) = tarn_udfs::type_planner() {
             builder = builder.with_type_planner(types);
@@ -301,7 +288,39 @@ impl Session {
     /// # Errors
     /// As [`Session::sql`], plus execution errors.
     pub async fn execute(&self, sql: &str) -> Result<SendableRecordBatchStream> {
-        Ok(self.sql(sql).await?.execute_stream().await?)
+        let df = self.sql(sql).await?;
+        self.stream(df).await
+    }
+
+    /// Starts a DataFrame's query and streams its batches; dropping the stream stops it.
+    /// With [`SessionOptions::query_memory_limit`] the query gets a memory pool of its own.
+    ///
+    /// # Errors
+    /// Physical planning errors.
+    pub async fn stream(&self, df: DataFrame) -> Result<SendableRecordBatchStream> {
+        let task = self.ctx.task_ctx();
+        let task = match self.options.query_memory_limit {
+            None => task,
+            Some(limit) => {
+                let runtime = &self.lake.runtime;
+                // Same caches, stores and spill disk; a pool of its own.
+                let own = Arc::new(RuntimeEnv {
+                    memory_pool: Arc::new(TrackConsumersPool::new(
+                        FairSpillPool::new(limit),
+                        NonZeroUsize::new(5).unwrap_or(NonZeroUsize::MIN),
+                    )),
+                    disk_manager: Arc::clone(&runtime.disk_manager),
+                    cache_manager: Arc::clone(&runtime.cache_manager),
+                    object_store_registry: Arc::clone(&runtime.object_store_registry),
+                });
+                let state = SessionStateBuilder::new_from_existing(self.ctx.state())
+                    .with_runtime_env(own)
+                    .build();
+                Arc::new(datafusion::execution::TaskContext::from(&state))
+            }
+        };
+        let plan = df.create_physical_plan().await?;
+        Ok(datafusion::physical_plan::execute_stream(plan, task)?)
     }
 
     /// Runs one statement and collects its result.

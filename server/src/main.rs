@@ -1,8 +1,20 @@
 //! `tarn`: SQL over a Hive-partitioned Parquet lake, from the shell.
 
+mod auth;
 mod config;
+mod limits;
+mod metadata;
 mod output;
+mod params;
+mod serve;
+mod service;
+mod sessions;
 mod shell;
+mod sql;
+mod sql_info;
+mod status;
+mod tickets;
+mod wire;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,14 +38,30 @@ struct Cli {
     command: Command,
 }
 
+/// `tarn serve`'s options on their own, to build them with defaults.
+#[derive(Debug, Parser)]
+struct ServeDefaults {
+    #[command(flatten)]
+    args: serve::ServeArgs,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Write the demo lake if it is absent, then open the shell on it.
+    /// Write the demo lake if it is absent, then serve it over Flight SQL on 127.0.0.1.
     Start {
         /// Where the demo lake lives.
         #[arg(long, env = "TARN_DEMO_DIR", default_value = "demo-lake")]
         dir: PathBuf,
+        /// Open the interactive shell on it instead of serving it.
+        #[arg(long)]
+        shell: bool,
     },
+    /// Serve a lake over Arrow Flight SQL (JDBC, ODBC, ADBC, SQLAlchemy, BI tools).
+    Serve(serve::ServeArgs),
+    /// Print the argon2 hash of a password read from stdin, for the auth file.
+    HashPassword,
+    /// Print the SHA-256 of a token read from stdin, for the auth file.
+    HashToken,
     /// Write a deterministic synthetic telemetry lake.
     Demo {
         /// Directory to write into (created if missing).
@@ -107,18 +135,39 @@ async fn run(cli: Cli) -> Result<()> {
             demo(&dir, &opts).await?;
             Ok(())
         }
-        Command::Start { dir } => {
+        Command::Start { dir, shell } => {
             if !dir.join("telemetry").exists() {
                 eprintln!("writing the demo lake to {} …", dir.display());
                 demo(&dir, &DemoOptions::default()).await?;
             }
             let lake = dir.to_string_lossy().into_owned();
-            let config = tarn_engine::EngineConfig {
-                default_schema: "telemetry".into(),
-                ..tarn_engine::EngineConfig::new(lake)
-            };
-            let lake = Lake::open(config).await.map_err(engine_error)?;
-            shell::run(lake.session().map_err(engine_error)?).await
+            if shell {
+                let config = tarn_engine::EngineConfig {
+                    default_schema: "telemetry".into(),
+                    ..tarn_engine::EngineConfig::new(lake)
+                };
+                let lake = Lake::open(config).await.map_err(engine_error)?;
+                return shell::run(lake.session().map_err(engine_error)?).await;
+            }
+            // The same options as `tarn serve`, with their defaults and TARN_* variables.
+            let defaults =
+                ServeDefaults::parse_from(["tarn", "--lake", &lake, "--schema", "telemetry"]);
+            serve::serve(defaults.args).await
+        }
+        Command::Serve(args) => serve::serve(args).await,
+        Command::HashPassword => {
+            let password =
+                std::io::read_to_string(std::io::stdin()).context("cannot read stdin")?;
+            println!(
+                "{}",
+                auth::hash_password(password.trim_end_matches(['\n', '\r']))?
+            );
+            Ok(())
+        }
+        Command::HashToken => {
+            let token = std::io::read_to_string(std::io::stdin()).context("cannot read stdin")?;
+            println!("{}", auth::hash_token(token.trim_end_matches(['\n', '\r'])));
+            Ok(())
         }
         Command::Query {
             lake,
