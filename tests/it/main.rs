@@ -4,6 +4,7 @@ mod caching;
 mod lake_errors;
 mod pruning;
 mod s3;
+mod usage_bits;
 
 use std::sync::Arc;
 

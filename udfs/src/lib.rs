@@ -11,6 +11,14 @@
 //! # Ok(()) }
 //! ```
 
+pub mod bits28;
+pub mod bitwise;
+pub mod bytes;
+mod columnar;
+pub mod hll;
+pub mod legacy;
+pub mod legacy365;
+
 use std::sync::Arc;
 
 use datafusion::error::Result;
@@ -26,13 +34,20 @@ pub enum Function {
 
 /// Every function tarn adds, in registration order.
 pub fn all() -> Vec<Function> {
-    Vec::new()
+    let mut all = Vec::new();
+    all.extend(bits28::functions());
+    all.extend(bytes::functions());
+    all.extend(legacy::functions());
+    all.extend(legacy365::functions());
+    all.extend(bitwise::functions());
+    all.extend(hll::functions());
+    all
 }
 
 /// The planner of tarn's custom SQL types (such as Presto's `HyperLogLog` in
-/// `CAST(x AS HyperLogLog)`), installed on every session; `None` while there are none.
+/// `CAST(x AS HyperLogLog)`), installed on every session.
 pub fn type_planner() -> Option<Arc<dyn datafusion::logical_expr::planner::TypePlanner>> {
-    None
+    Some(hll::type_planner())
 }
 
 /// Registers every function of [`all`] on `registry`.

@@ -145,7 +145,7 @@ mod tests {
         assert_eq!(r(1, 28).unwrap(), Some(268_435_455));
         assert_eq!(r(1, 64).unwrap(), Some(-1));
         assert_eq!(r(64, 1).unwrap(), Some(i64::MIN));
-        assert_eq!(r(60, 100).unwrap(), Some(0xF << 59));
+        assert_eq!(r(60, 100).unwrap(), Some(-(1 << 59)));
         assert_eq!(r(65, 3).unwrap(), Some(0));
         assert_eq!(r(1, 0).unwrap(), None);
         assert_eq!(r(0, -5).unwrap(), None);

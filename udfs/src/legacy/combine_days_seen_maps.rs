@@ -92,6 +92,12 @@ static DOC: LazyLock<Documentation> = LazyLock::new(|| {
         "The daily step of an array of keyed 28-bit patterns (ARRAY<STRUCT<key STRING, value INT64>>, fields by position):          each element of prev, in order, combined with today's element of the same key by          combine_adjacent_days_28_bits and kept while non-zero; then the elements of curr          whose key is new, unchanged. NULL keys never match; NULL arrays read as empty.          Example: [('key1', 1), ('key2', 3), ('key3', 1 << 27)] with [('key1', 1), ('key3', 1)] gives [('key1', 3), ('key2', 6), ('key3', 1)].",
         "combine_days_seen_maps(prev, curr)",
     )
+    .with_sql_example(
+        "```sql\n> SELECT udf.combine_days_seen_maps([struct('key1', 1), struct('key2', 3)], \
+         [struct('key1', 1)]) AS m;\n+------------------------------------------------+\n\
+         | m                                              |\n+------------------------------------------------+\n\
+         | [{key: key1, value: 3}, {key: key2, value: 6}] |\n+------------------------------------------------+\n```",
+    )
     .with_argument("prev", "ARRAY<STRUCT<key STRING, value INT64>> of the previous day.")
     .with_argument("curr", "ARRAY<STRUCT<key STRING, value INT64>> of the current day.")
     .with_alternative_syntax("udf.combine_days_seen_maps(prev, curr)")
@@ -103,4 +109,49 @@ pub fn udf() -> Arc<ScalarUDF> {
     static UDF: LazyLock<Arc<ScalarUDF>> =
         LazyLock::new(|| Arc::new(ScalarUDF::new_from_impl(CombineDaysSeenMapsFunc::new())));
     Arc::clone(&UDF)
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::common::ScalarValue;
+
+    use super::*;
+    use crate::columnar::testing::on_scalars;
+
+    fn map(entries: &[(&str, i64)]) -> ScalarValue {
+        let structs: Vec<ScalarValue> = entries
+            .iter()
+            .map(|(k, v)| {
+                ScalarValue::Struct(Arc::new(
+                    arrow::array::StructArray::try_new(
+                        fields(),
+                        vec![
+                            Arc::new(arrow::array::StringArray::from(vec![*k])),
+                            Arc::new(arrow::array::Int64Array::from(vec![*v])),
+                        ],
+                        None,
+                    )
+                    .unwrap(),
+                ))
+            })
+            .collect();
+        ScalarValue::List(ScalarValue::new_list_nullable(
+            &structs,
+            &DataType::Struct(fields()),
+        ))
+    }
+
+    #[test]
+    fn repository_vector() {
+        // bits28.md §2.3 `udf.combine_days_seen_maps`, test (1).
+        let got = on_scalars(
+            &udf(),
+            vec![
+                map(&[("key1", 1), ("key2", 3), ("key3", 1 << 27)]),
+                map(&[("key1", 1), ("key3", 1)]),
+            ],
+        )
+        .unwrap();
+        assert_eq!(got, map(&[("key1", 3), ("key2", 6), ("key3", 1)]));
+    }
 }

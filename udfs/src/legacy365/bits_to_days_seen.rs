@@ -92,3 +92,14 @@ pub fn udf() -> Arc<ScalarUDF> {
         LazyLock::new(|| Arc::new(ScalarUDF::new_from_impl(BitsToDaysSeenFunc::new())));
     Arc::clone(&UDF)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn repository_vectors() {
+        // bits28.md §2.4 `udf.bits_to_days_seen`, tests (3).
+        assert_eq!(Some(super::count_ones(&[0x00])), Some(0));
+        assert_eq!(Some(super::count_ones(&[0x03])), Some(2));
+        assert_eq!(Some(super::count_ones(&[0xFF, 0xFF])), Some(16));
+    }
+}

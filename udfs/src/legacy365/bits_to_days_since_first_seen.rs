@@ -92,3 +92,25 @@ pub fn udf() -> Arc<ScalarUDF> {
         LazyLock::new(|| Arc::new(ScalarUDF::new_from_impl(BitsToDaysSinceFirstSeenFunc::new())));
     Arc::clone(&UDF)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn repository_vectors() {
+        // bits28.md §2.4 `udf.bits_to_days_since_first_seen`, tests (12; the 46-byte ones are in the .slt).
+        assert_eq!(super::highest_set_bit(&[0x00, 0x01]), Some(0));
+        assert_eq!(super::highest_set_bit(&[0, 0, 0, 1]), Some(0));
+        assert_eq!(super::highest_set_bit(&[0x01, 0x00]), Some(8));
+        assert_eq!(super::highest_set_bit(&[0, 0]), None);
+        assert_eq!(
+            super::highest_set_bit(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 3]),
+            Some(1)
+        );
+        assert_eq!(
+            super::highest_set_bit(&[0xF0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            Some(79)
+        );
+        assert_eq!(super::highest_set_bit(&[0xFF; 10]), Some(79));
+        assert_eq!(super::highest_set_bit(&[0xFF; 9]), Some(71));
+    }
+}

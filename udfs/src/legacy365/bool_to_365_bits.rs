@@ -101,3 +101,20 @@ pub fn udf() -> Arc<ScalarUDF> {
         LazyLock::new(|| Arc::new(ScalarUDF::new_from_impl(BoolTo365BitsFunc::new())));
     Arc::clone(&UDF)
 }
+
+#[cfg(test)]
+mod tests {
+    use datafusion::common::ScalarValue;
+
+    use super::*;
+    use crate::columnar::testing::on_scalars;
+
+    #[test]
+    fn repository_vectors() {
+        // bits28.md §2.4 `udf.bool_to_365_bits`, tests (3).
+        let b = |v: Option<bool>| on_scalars(&udf(), vec![ScalarValue::Boolean(v)]).unwrap();
+        assert_eq!(b(Some(true)), ScalarValue::Binary(Some(ONE.to_vec())));
+        assert_eq!(b(Some(false)), ScalarValue::Binary(Some(ZERO.to_vec())));
+        assert_eq!(b(None), ScalarValue::Binary(Some(ZERO.to_vec())));
+    }
+}

@@ -111,3 +111,32 @@ pub fn udf() -> Arc<ScalarUDF> {
     });
     Arc::clone(&UDF)
 }
+
+#[cfg(test)]
+mod tests {
+    use datafusion::common::ScalarValue;
+
+    use super::super::days365::ONE;
+    use super::super::days365::tests::one_shl;
+    use super::*;
+    use crate::columnar::testing::on_scalars;
+
+    fn coalesce(p: Option<[u8; 46]>, c: Option<[u8; 46]>) -> ScalarValue {
+        let arg = |x: Option<[u8; 46]>| ScalarValue::Binary(x.map(|x| x.to_vec()));
+        on_scalars(&udf(), vec![arg(p), arg(c)]).unwrap()
+    }
+
+    fn bytes(x: [u8; 46]) -> ScalarValue {
+        ScalarValue::Binary(Some(x.to_vec()))
+    }
+
+    #[test]
+    fn repository_vectors() {
+        // bits28.md §2.4 `udf.coalesce_adjacent_days_365_bits`, tests (5).
+        assert_eq!(coalesce(Some(ONE), Some(one_shl(10))), bytes(one_shl(1)));
+        assert_eq!(coalesce(Some(one_shl(9)), Some(ONE)), bytes(one_shl(10)));
+        assert_eq!(coalesce(Some(ZERO), Some(one_shl(9))), bytes(one_shl(9)));
+        assert_eq!(coalesce(None, Some(one_shl(9))), bytes(one_shl(9)));
+        assert_eq!(coalesce(None, None), bytes(ZERO));
+    }
+}

@@ -112,3 +112,45 @@ pub fn udf() -> Arc<ScalarUDF> {
     });
     Arc::clone(&UDF)
 }
+
+#[cfg(test)]
+mod tests {
+    use datafusion::common::ScalarValue;
+
+    use super::super::days365::tests::one_shl;
+    use super::super::days365::{ONE, ZERO};
+    use super::*;
+    use crate::columnar::testing::on_scalars;
+
+    fn or(a: [u8; 46], b: [u8; 46]) -> [u8; 46] {
+        let mut out = a;
+        for (o, b) in out.iter_mut().zip(b) {
+            *o |= b;
+        }
+        out
+    }
+
+    fn combine(p: Option<[u8; 46]>, c: Option<[u8; 46]>) -> ScalarValue {
+        let arg = |x: Option<[u8; 46]>| ScalarValue::Binary(x.map(|x| x.to_vec()));
+        on_scalars(&udf(), vec![arg(p), arg(c)]).unwrap()
+    }
+
+    fn bytes(x: [u8; 46]) -> ScalarValue {
+        ScalarValue::Binary(Some(x.to_vec()))
+    }
+
+    #[test]
+    fn repository_vectors() {
+        // bits28.md §2.4 `udf.combine_adjacent_days_365_bits`, tests (7).
+        assert_eq!(combine(Some(ZERO), Some(ONE)), bytes(ONE));
+        assert_eq!(
+            combine(Some(one_shl(363)), Some(ONE)),
+            bytes(or(one_shl(364), ONE))
+        );
+        assert_eq!(combine(Some(one_shl(364)), Some(ONE)), bytes(ONE));
+        assert_eq!(combine(Some(ONE), Some(ZERO)), bytes(one_shl(1)));
+        assert_eq!(combine(Some(ONE), None), bytes(one_shl(1)));
+        assert_eq!(combine(None, Some(ONE)), bytes(ONE));
+        assert_eq!(combine(Some(ONE), Some(ONE)), bytes(or(one_shl(1), ONE)));
+    }
+}

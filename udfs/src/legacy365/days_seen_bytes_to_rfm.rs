@@ -121,3 +121,30 @@ pub fn udf() -> Arc<ScalarUDF> {
         LazyLock::new(|| Arc::new(ScalarUDF::new_from_impl(DaysSeenBytesToRfmFunc::new())));
     Arc::clone(&UDF)
 }
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::{Array, AsArray, BinaryArray};
+    use arrow::datatypes::Int64Type;
+
+    use super::*;
+    use crate::columnar::testing::on_arrays;
+
+    #[test]
+    fn repository_vector() {
+        // bits28.md §2.4 `udf.days_seen_bytes_to_rfm`, test (1): b'\x14' → {2, 4, 2}; then NULL.
+        let b: ArrayRef = Arc::new(BinaryArray::from(vec![Some(&[0x14u8][..]), None]));
+        let out = on_arrays(&udf(), vec![b]).unwrap();
+        let s = out.as_struct();
+        let field = |n: &str| {
+            s.column_by_name(n)
+                .unwrap()
+                .as_primitive::<Int64Type>()
+                .clone()
+        };
+        assert_eq!(field("frequency").value(0), 2);
+        assert_eq!(field("T").value(0), 4);
+        assert_eq!(field("recency").value(0), 2);
+        assert!(field("T").is_null(1));
+    }
+}

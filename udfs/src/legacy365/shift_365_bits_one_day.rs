@@ -101,3 +101,39 @@ pub fn udf() -> Arc<ScalarUDF> {
         LazyLock::new(|| Arc::new(ScalarUDF::new_from_impl(Shift365BitsOneDayFunc::new())));
     Arc::clone(&UDF)
 }
+
+#[cfg(test)]
+mod tests {
+    use datafusion::common::ScalarValue;
+
+    use super::super::days365::tests::one_shl;
+    use super::*;
+    use crate::columnar::testing::on_scalars;
+
+    fn shift(x: Option<[u8; 46]>) -> ScalarValue {
+        on_scalars(&udf(), vec![ScalarValue::Binary(x.map(|x| x.to_vec()))]).unwrap()
+    }
+
+    fn bytes(x: [u8; 46]) -> ScalarValue {
+        ScalarValue::Binary(Some(x.to_vec()))
+    }
+
+    #[test]
+    fn repository_vectors() {
+        // bits28.md §2.4 `udf.shift_365_bits_one_day`, tests (5).
+        assert_eq!(shift(Some(one_shl(0))), bytes(one_shl(1)));
+        assert_eq!(shift(Some(one_shl(7))), bytes(one_shl(8)));
+        assert_eq!(shift(Some(one_shl(363))), bytes(one_shl(364)));
+        assert_eq!(shift(Some(one_shl(364))), bytes(ZERO));
+        assert_eq!(shift(None), bytes(ZERO));
+    }
+
+    #[test]
+    fn other_lengths_are_errors() {
+        let err = on_scalars(&udf(), vec![ScalarValue::Binary(Some(vec![1]))]).unwrap_err();
+        assert!(
+            err.strip_backtrace().contains("x must be 46 bytes"),
+            "{err}"
+        );
+    }
+}
