@@ -14,6 +14,9 @@
 //! [schema]                    # optional pinned schema: footers are not read to infer one
 //! client_id = "string"
 //! active_hours_sum = "double"
+//!
+//! [sketches]                  # HyperLogLog columns: which format their bytes hold
+//! hll = "HLL"                 # HyperLogLog, P4HyperLogLog, HLL or ZetaSketch
 //! ```
 //!
 //! Type names are SQL names (`string`, `varchar`, `bigint`, `int`, `smallint`, `tinyint`,
@@ -42,6 +45,9 @@ pub struct Sidecar {
     pub columns: BTreeMap<String, String>,
     /// A pinned file schema, in declaration order.
     pub schema: Option<Vec<(String, DataType)>>,
+    /// Sketch columns and the SQL type naming their format (see
+    /// [`tarn_udfs::hll::sketch_metadata`]); the column's field carries that type's metadata.
+    pub sketches: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,6 +60,8 @@ struct Raw {
     #[serde(default)]
     columns: BTreeMap<String, String>,
     schema: Option<toml::Table>,
+    #[serde(default)]
+    sketches: BTreeMap<String, String>,
 }
 
 impl Sidecar {
@@ -90,12 +98,17 @@ impl Sidecar {
                 Some(cols)
             }
         };
+        for (column, ty) in &raw.sketches {
+            tarn_udfs::hll::sketch_metadata(ty)
+                .map_err(|r| invalid(format!("sketch column {column}: {r}")))?;
+        }
         Ok(Self {
             description: raw.description,
             retention_days: raw.retention_days,
             partition_keys,
             columns: raw.columns,
             schema,
+            sketches: raw.sketches,
         })
     }
 }
@@ -188,6 +201,24 @@ l = "List(Int64)"
         assert_eq!(
             parse_type("decimal(10, 2)").unwrap(),
             DataType::Decimal128(10, 2)
+        );
+    }
+
+    #[test]
+    fn sketch_columns_are_declared_by_type_name() {
+        let s = Sidecar::parse(
+            "t/_table.toml",
+            "[sketches]\nhll = \"HLL\"\nclients_hll = \"zetasketch\"",
+        )
+        .unwrap();
+        assert_eq!(s.sketches["hll"], "HLL");
+        assert_eq!(s.sketches["clients_hll"], "zetasketch");
+        let err = Sidecar::parse("t/_table.toml", "[sketches]\nh = 'hll++'")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("sketch column h") && err.contains("unknown sketch type"),
+            "{err}"
         );
     }
 }

@@ -144,7 +144,7 @@ impl TableSnapshot {
 
         // Partition columns come from the folders; a copy inside the files is not read.
         let keys: Vec<&str> = partition_fields.iter().map(|f| f.name().as_str()).collect();
-        let docs = sidecar.as_ref().map(|s| &s.columns);
+        let docs = sidecar.as_ref();
         let file_fields: Vec<FieldRef> = file_schema
             .fields()
             .iter()
@@ -200,18 +200,25 @@ impl TableSnapshot {
     }
 }
 
-fn with_doc(
-    field: &FieldRef,
-    docs: Option<&std::collections::BTreeMap<String, String>>,
-) -> FieldRef {
-    match docs.and_then(|d| d.get(field.name())) {
-        Some(doc) => {
-            let mut md = field.metadata().clone();
-            md.insert(COMMENT_KEY.to_string(), doc.clone());
-            Arc::new(field.as_ref().clone().with_metadata(md))
-        }
-        None => Arc::clone(field),
+fn with_doc(field: &FieldRef, sidecar: Option<&Sidecar>) -> FieldRef {
+    let Some(sidecar) = sidecar else {
+        return Arc::clone(field);
+    };
+    let doc = sidecar.columns.get(field.name());
+    // A declared sketch column carries its format's field metadata (validated when parsed).
+    let sketch = sidecar
+        .sketches
+        .get(field.name())
+        .and_then(|ty| tarn_udfs::hll::sketch_metadata(ty).ok());
+    if doc.is_none() && sketch.is_none() {
+        return Arc::clone(field);
     }
+    let mut md = field.metadata().clone();
+    if let Some(doc) = doc {
+        md.insert(COMMENT_KEY.to_string(), doc.clone());
+    }
+    md.extend(sketch.unwrap_or_default());
+    Arc::new(field.as_ref().clone().with_metadata(md))
 }
 
 /// Types the partition keys and interns the distinct value rows.

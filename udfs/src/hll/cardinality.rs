@@ -97,8 +97,11 @@ impl ScalarUDFImpl for CardinalityFunc {
             return plan_err!("{NAME}: expected one argument");
         };
         match family {
-            Family::Airlift | Family::AirliftP4 => {
-                map_sketches(NAME, sketch, None, |b| airlift::cardinality(NAME, b))
+            Family::Airlift => {
+                map_sketches(NAME, sketch, None, |b| airlift::cardinality(NAME, b, false))
+            }
+            Family::AirliftP4 => {
+                map_sketches(NAME, sketch, None, |b| airlift::cardinality(NAME, b, true))
             }
             Family::Algebird => {
                 map_sketches(NAME, sketch, None, |b| algebird::cardinality(NAME, b))

@@ -173,11 +173,17 @@ pub(crate) fn declared_family(function: &str, field: &Field) -> Result<Family> {
     )
 }
 
+/// The argument as messages name it: its column name, or "the argument" for expressions.
 fn display_name(field: &Field) -> String {
-    if field.name().is_empty() {
-        "the argument".to_string()
+    let name = field.name();
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+    if plain {
+        format!("{name:?}")
     } else {
-        format!("{:?}", field.name())
+        "the argument".to_string()
     }
 }
 

@@ -266,9 +266,14 @@ impl Kernel for MergeKernel {
     }
 }
 
-/// Presto's `cardinality(HyperLogLog)` of one stored sketch.
-pub(crate) fn cardinality(function: &str, bytes: &[u8]) -> Result<i64> {
-    Ok(decode(function, bytes)?.cardinality())
+/// Presto's `cardinality` of one stored sketch. A `P4HyperLogLog` is dense by definition
+/// (Trino densifies on the cast), so a sparse one is made dense before estimating.
+pub(crate) fn cardinality(function: &str, bytes: &[u8], p4: bool) -> Result<i64> {
+    let mut h = decode(function, bytes)?;
+    if p4 {
+        h.make_dense();
+    }
+    Ok(h.cardinality())
 }
 
 #[cfg(test)]
