@@ -189,7 +189,10 @@ pub(crate) fn combine(
 mod tests {
     use super::*;
 
-    fn map(rows: Vec<Option<Vec<(Option<&str>, Option<i64>)>>>) -> ArrayRef {
+    /// Rows of optional maps of optional entries.
+    type Rows<'a> = Vec<Option<Vec<(Option<&'a str>, Option<i64>)>>>;
+
+    fn map(rows: Rows<'_>) -> ArrayRef {
         let mut keys = Vec::new();
         let mut bits = Vec::new();
         let mut lengths = Vec::new();

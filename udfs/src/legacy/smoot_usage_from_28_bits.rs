@@ -4,9 +4,7 @@
 
 use std::sync::{Arc, LazyLock};
 
-use arrow::array::{
-    Array, ArrayRef, BooleanArray, BooleanBuilder, Int64Array, Int64Builder, StructArray,
-};
+use arrow::array::{Array, ArrayRef, BooleanBuilder, Int64Array, Int64Builder, StructArray};
 use arrow::datatypes::{DataType, Field, Fields};
 use datafusion::common::{Result, exec_err, plan_err};
 use datafusion::logical_expr::{
@@ -223,7 +221,7 @@ fn smoot(arrays: &ArrayRef) -> Result<StructArray> {
         )?))
     };
     let columns: Vec<ArrayRef> = vec![
-        Arc::new(BooleanArray::from(empty.finish())),
+        Arc::new(empty.finish()),
         finish(&DAY_0, &mut day_0)?,
         finish(&DAY_6, std::slice::from_mut(&mut day_6))?,
         finish(&DAY_13, &mut day_13)?,
@@ -270,7 +268,10 @@ mod tests {
 
     use super::*;
 
-    fn list(rows: Vec<Option<Vec<(Option<i64>, Option<i64>)>>>) -> ArrayRef {
+    /// Rows of optional arrays of (created, active) pairs.
+    type Rows = Vec<Option<Vec<(Option<i64>, Option<i64>)>>>;
+
+    fn list(rows: Rows) -> ArrayRef {
         let mut created = Vec::new();
         let mut active = Vec::new();
         let mut lengths = Vec::new();

@@ -60,7 +60,7 @@ impl ScalarUDFImpl for BitsToDaysSeenFunc {
             let b = Bytes::try_new(NAME, b)?;
             let mut out = Int64Builder::with_capacity(b.len());
             b.try_for_each(|_, v| {
-                out.append_option(v.and_then(|v| Some(count_ones(v))));
+                out.append_option(v.map(count_ones));
                 Ok(())
             })?;
             Ok(Arc::new(out.finish()) as ArrayRef)

@@ -60,7 +60,7 @@ impl ScalarUDFImpl for BitsToDaysSinceFirstSeenFunc {
             let b = Bytes::try_new(NAME, b)?;
             let mut out = Int64Builder::with_capacity(b.len());
             b.try_for_each(|_, v| {
-                out.append_option(v.and_then(|v| highest_set_bit(v)));
+                out.append_option(v.and_then(highest_set_bit));
                 Ok(())
             })?;
             Ok(Arc::new(out.finish()) as ArrayRef)
