@@ -24,6 +24,8 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.tarn-lock-* && touch "$stamp"
 fi
 export TARN_MOTO_SERVER="$PWD/.venv/bin/moto_server"
+# TLS tests make their certificates with the openssl command.
+command -v openssl >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq openssl >/dev/null; }
 
 step "generated protobuf code is current"
 bash proto/regen.sh
@@ -37,6 +39,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test (unit, integration, sqllogictest)"
 cargo test --workspace --locked
+
+step "Flight SQL clients (ADBC, flightsql-dbapi + SQLAlchemy, pyarrow; JDBC if FLIGHT_SQL_JDBC_JAR is set)"
+TARN_BIN="$CARGO_TARGET_DIR/debug/tarn" .venv/bin/python -m pytest -q -p no:cacheprovider tests/python
 
 step "cargo doc"
 RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --locked --quiet

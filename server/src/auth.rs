@@ -253,7 +253,13 @@ impl Auth {
     pub(crate) fn handshake(&self, md: &MetadataMap) -> Result<Option<String>, Status> {
         let header = authorization(md);
         if !self.enabled() {
-            return Ok(None);
+            // Clients that log in anyway get a token to send back (pyarrow cannot do without
+            // one); it only names their session.
+            return Ok(match header.as_deref().map(split_scheme) {
+                Some(("basic", _)) => Some(new_token()),
+                Some(("bearer", t)) if !t.is_empty() => Some(t.to_string()),
+                _ => None,
+            });
         }
         match header.as_deref().map(split_scheme) {
             Some(("basic", creds)) => {
@@ -430,6 +436,14 @@ mod tests {
         assert!(!a.enabled());
         let p = a.authenticate(&md("Bearer None")).unwrap();
         assert_eq!(p.token, None);
-        assert_eq!(a.handshake(&md(&basic("x", "y"))).unwrap(), None);
+        let t = a
+            .handshake(&md(&basic("x", "y")))
+            .unwrap()
+            .expect("a session token");
+        assert_eq!(
+            a.authenticate(&md(&format!("Bearer {t}"))).unwrap().token,
+            Some(t)
+        );
+        assert_eq!(a.handshake(&MetadataMap::new()).unwrap(), None);
     }
 }

@@ -220,6 +220,14 @@ impl TarnFlightService {
     }
 }
 
+/// Rejects bytes that are not a protobuf `Any` with a readable message (arrow-flight's own
+/// dispatch would answer with the decoder's debug output).
+fn check_any(bytes: &[u8]) -> Result<(), Status> {
+    Any::decode(bytes)
+        .map(|_| ())
+        .map_err(|e| Status::invalid_argument(format!("malformed Flight SQL command: {e}")))
+}
+
 fn hex_id() -> String {
     let mut id = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut id);
@@ -258,6 +266,7 @@ impl FlightService for TarnFlightService {
         mut request: Request<FlightDescriptor>,
     ) -> Result<Response<FlightInfo>, Status> {
         self.admit(&mut request)?;
+        check_any(&request.get_ref().cmd)?;
         FlightService::get_flight_info(self.inner.as_ref(), request).await
     }
 
@@ -299,6 +308,7 @@ impl FlightService for TarnFlightService {
         mut request: Request<Ticket>,
     ) -> Result<Response<Self::DoGetStream>, Status> {
         self.admit(&mut request)?;
+        check_any(&request.get_ref().ticket)?;
         FlightService::do_get(self.inner.as_ref(), request).await
     }
 

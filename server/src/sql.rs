@@ -128,6 +128,7 @@ impl FlightSql {
         md: &MetadataMap,
         sql: &str,
         default_schema: Option<&str>,
+        parameters: Option<&RecordBatch>,
     ) -> Result<Planned, Status> {
         let mut session = self.session_of(principal, md)?;
         if let Some(ns) = default_schema
@@ -139,6 +140,12 @@ impl FlightSql {
             session.plan(&use_ns).await.map_err(|e| engine_status(&e))?;
         }
         let plan = session.plan(sql).await.map_err(|e| engine_status(&e))?;
+        // Bound values decide the types of the result (`SELECT ? AS x`), so the wire schema
+        // is computed after binding.
+        let plan = match parameters {
+            Some(p) => bind(plan, Some(p), 0)?,
+            None => plan,
+        };
         let default_schema = session.default_schema();
         let schema = if produces_rows(&plan) {
             self.wire
@@ -187,12 +194,12 @@ impl FlightSql {
     pub(crate) async fn run(
         &self,
         planned: Planned,
-        parameters: Option<RecordBatch>,
         mut log: CallLog,
     ) -> Result<Response<DoGetStream>, Status> {
         let permit = self.limits.admit()?;
         let rows = produces_rows(&planned.plan);
-        let plan = bind(planned.plan, parameters.as_ref(), 0)?;
+        // Placeholders left unbound are an error here.
+        let plan = bind(planned.plan, None, 0)?;
         let df = planned
             .session
             .execute_plan(plan)
@@ -245,7 +252,7 @@ impl FlightSql {
         let rows = parameters.as_ref().map_or(1, |p| p.num_rows().max(1));
         let mut total = 0i64;
         for row in 0..rows {
-            let planned = self.plan(principal, md, sql, default_schema).await?;
+            let planned = self.plan(principal, md, sql, default_schema, None).await?;
             let is_dml = matches!(planned.plan, LogicalPlan::Dml(_));
             let plan = bind(planned.plan, parameters.as_ref(), row)?;
             let df = planned
@@ -379,7 +386,7 @@ impl FlightSqlService for FlightSql {
         let query_id = hex(&new_id());
         let _log = CallLog::new(&query_id, "plan_statement", &principal.name);
         let planned = self
-            .plan(&principal, request.metadata(), &query.query, None)
+            .plan(&principal, request.metadata(), &query.query, None, None)
             .await?;
         let ticket = StatementTicket {
             sql: query.query,
@@ -415,6 +422,7 @@ impl FlightSqlService for FlightSql {
                 request.metadata(),
                 &handle.sql,
                 Some(&handle.default_schema),
+                parameters.as_ref(),
             )
             .await?;
         let ticket = StatementTicket {
@@ -538,16 +546,17 @@ impl FlightSqlService for FlightSql {
         let principal = self.principal(&request)?;
         let t = tickets::decode_statement_ticket(&ticket)?;
         let log = CallLog::new(&t.query_id, "statement", &principal.name);
+        let parameters = params::decode_rows(&t.parameters)?;
         let planned = self
             .plan(
                 &principal,
                 request.metadata(),
                 &t.sql,
                 Some(&t.default_schema),
+                parameters.as_ref(),
             )
             .await?;
-        let parameters = params::decode_rows(&t.parameters)?;
-        self.run(planned, parameters, log).await
+        self.run(planned, log).await
     }
 
     async fn do_get_prepared_statement(
@@ -565,9 +574,10 @@ impl FlightSqlService for FlightSql {
                 request.metadata(),
                 &handle.sql,
                 Some(&handle.default_schema),
+                parameters.as_ref(),
             )
             .await?;
-        self.run(planned, parameters, log).await
+        self.run(planned, log).await
     }
 
     async fn do_get_catalogs(
@@ -884,7 +894,7 @@ impl FlightSql {
         md: &MetadataMap,
         sql: &str,
     ) -> Result<PreparedResult, Status> {
-        let planned = self.plan(principal, md, sql, None).await?;
+        let planned = self.plan(principal, md, sql, None, None).await?;
         let param_schema = params::parameter_schema(&planned.plan)?;
         let is_update = planned.schema.fields().is_empty();
         let handle = PreparedStatementHandle {
@@ -937,13 +947,20 @@ impl FlightSql {
             .map_err(|e| Status::invalid_argument(format!("unknown command: {e}")))?;
         Ok(match cmd {
             Command::CommandStatementQuery(q) => {
-                self.plan(principal, md, &q.query, None).await?.schema
+                self.plan(principal, md, &q.query, None, None).await?.schema
             }
             Command::CommandPreparedStatementQuery(q) => {
                 let h = tickets::decode_handle(&q.prepared_statement_handle)?;
-                self.plan(principal, md, &h.sql, Some(&h.default_schema))
-                    .await?
-                    .schema
+                let bound = handle_parameters(&self.sessions, &h)?;
+                self.plan(
+                    principal,
+                    md,
+                    &h.sql,
+                    Some(&h.default_schema),
+                    bound.as_ref(),
+                )
+                .await?
+                .schema
             }
             Command::CommandGetCatalogs(q) => q.into_builder().schema(),
             Command::CommandGetDbSchemas(q) => q.into_builder().schema(),

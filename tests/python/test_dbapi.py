@@ -22,7 +22,7 @@ def test_s1_with_credentials(auth_server):
 
 
 def engine(server, prepared=False):
-    url = f"datafusion+flightsql://{USER}:{PASSWORD}@127.0.0.1:{server.port}?insecure=true"
+    url = f"datafusion://{USER}:{PASSWORD}@127.0.0.1:{server.port}?insecure=true"
     if prepared:
         url += "&feature-sqlalchemy-prepared-statements=on"
     return sqlalchemy.create_engine(url)
@@ -62,12 +62,12 @@ def test_s5_superset_shaped_sql(auth_server):
 
 def test_s6_prepared_parameters(open_server):
     # DB-API with `?`: the client sends dense-union parameters and keeps the original handle.
-    conn = dbapi_connect(host="127.0.0.1", port=open_server.port, insecure=True)
+    conn = dbapi_connect(FlightSQLClient(host="127.0.0.1", port=open_server.port, insecure=True))
     cur = conn.cursor()
     cur.execute("SELECT count(*) FROM telemetry.clients_daily WHERE country = ? AND sample_id < ?", ["DE", 50])
     (with_params,) = cur.fetchone()
     cur.execute("SELECT count(*) FROM telemetry.clients_daily WHERE country = 'DE' AND sample_id < 50")
-    assert cur.fetchone() == (with_params,)
+    assert list(cur.fetchone()) == [with_params]
     e = engine(open_server, prepared=True)
     with e.connect() as c:
         n = c.execute(text("SELECT count(*) FROM telemetry.clients_daily WHERE os = :os"), {"os": "Linux"}).scalar()
@@ -75,7 +75,7 @@ def test_s6_prepared_parameters(open_server):
 
 
 def test_s7_strings_arrive_as_str(open_server):
-    conn = dbapi_connect(host="127.0.0.1", port=open_server.port, insecure=True)
+    conn = dbapi_connect(FlightSQLClient(host="127.0.0.1", port=open_server.port, insecure=True))
     cur = conn.cursor()
     cur.execute("SELECT client_id, country FROM telemetry.clients_daily LIMIT 2")
     for client_id, country in cur.fetchall():
