@@ -26,6 +26,8 @@ pub(crate) enum Format {
     Ndjson,
     /// A Parquet file (needs --output, or a non-terminal stdout).
     Parquet,
+    /// Run the query and discard the rows; print rows, bytes and time on stderr (benchmarks).
+    Discard,
 }
 
 /// How NULL looks in text output.
@@ -91,6 +93,23 @@ pub(crate) async fn write_stream(
             }
             w.finish()?;
             w.into_inner().flush()?;
+        }
+        Format::Discard => {
+            let started = std::time::Instant::now();
+            let mut bytes = 0usize;
+            while let Some(b) = stream.next().await {
+                let b = b?;
+                rows += b.num_rows();
+                bytes += b.get_array_memory_size();
+            }
+            let secs = started.elapsed().as_secs_f64();
+            eprintln!(
+                "{rows} rows, {:.1} MB in memory, {secs:.3}s ({:.0} rows/s, {:.1} MB/s)",
+                bytes as f64 / 1e6,
+                rows as f64 / secs.max(1e-9),
+                bytes as f64 / 1e6 / secs.max(1e-9)
+            );
+            drop(out);
         }
         Format::Parquet => {
             let mut w = ArrowWriter::try_new(out, schema, None)?;
