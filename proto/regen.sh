@@ -8,4 +8,4 @@ if ! command -v protoc >/dev/null; then
   }
 fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tarn/target}"
-cargo run --quiet --locked --bin tarn-proto-gen
+cargo run --quiet --locked --bin tarn-proto-gen -- "$PWD/proto"

@@ -162,7 +162,7 @@ async fn main() -> std::process::ExitCode {
     let complete = args.iter().any(|a| a == "--complete");
     // cargo test passes its own flags (e.g. --nocapture); a filter is a bare word.
     let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("slt");
+    let root = tarn_tests::repo_root().join("tests/slt");
     let mut files = Vec::new();
     if let Err(e) = slt_files(&root, &mut files) {
         eprintln!("cannot list {}: {e}", root.display());

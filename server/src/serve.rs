@@ -148,6 +148,11 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<()> {
     let lake = Lake::open(args.lake.engine_config()?)
         .await
         .map_err(|e| anyhow::anyhow!(crate::error_text(&e)))?;
+    let store = lake.store();
+    if store.url.as_str() == "file:///" {
+        crate::status::hide_lake_folder(&store.display(&store.prefix));
+    }
+
     let options = SessionOptions {
         allow_external_paths: args.allow_external_paths,
         query_memory_limit: args

@@ -22,6 +22,12 @@ pub(crate) const SESSION_COOKIE: &str = "arrow_flight_session_id";
 /// A header naming a session, for clients without cookies.
 pub(crate) const SESSION_HEADER: &str = "x-tarn-session";
 
+/// A session and when it was last used.
+type Live = (Arc<Session>, Instant);
+
+/// Encoded parameters bound to a prepared statement handle, and when they were bound.
+type Bound = (Vec<u8>, Instant);
+
 /// Sessions and bound parameters.
 #[derive(Debug)]
 pub(crate) struct Sessions {
@@ -29,8 +35,8 @@ pub(crate) struct Sessions {
     options: SessionOptions,
     ttl: Duration,
     max: usize,
-    live: Mutex<HashMap<String, (Arc<Session>, Instant)>>,
-    bound: Mutex<HashMap<Vec<u8>, (Vec<u8>, Instant)>>,
+    live: Mutex<HashMap<String, Live>>,
+    bound: Mutex<HashMap<Vec<u8>, Bound>>,
 }
 
 impl Sessions {

@@ -457,7 +457,7 @@ impl FlightSqlService for FlightSql {
         query: CommandGetCatalogs,
         request: Request<FlightDescriptor>,
     ) -> Result<Response<FlightInfo>, Status> {
-        let schema = query.clone().into_builder().schema();
+        let schema = query.into_builder().schema();
         self.metadata_info(&schema, &query, request.into_inner())
     }
 
@@ -484,7 +484,7 @@ impl FlightSqlService for FlightSql {
         query: CommandGetTableTypes,
         request: Request<FlightDescriptor>,
     ) -> Result<Response<FlightInfo>, Status> {
-        let schema = query.clone().into_builder().schema();
+        let schema = query.into_builder().schema();
         self.metadata_info(&schema, &query, request.into_inner())
     }
 
@@ -534,7 +534,7 @@ impl FlightSqlService for FlightSql {
         query: CommandGetXdbcTypeInfo,
         request: Request<FlightDescriptor>,
     ) -> Result<Response<FlightInfo>, Status> {
-        let schema = query.clone().into_builder(&self.xdbc).schema();
+        let schema = query.into_builder(&self.xdbc).schema();
         self.metadata_info(&schema, &query, request.into_inner())
     }
 
@@ -586,7 +586,7 @@ impl FlightSqlService for FlightSql {
         _request: Request<Ticket>,
     ) -> Result<Response<DoGetStream>, Status> {
         let schema = query.into_builder().schema();
-        batch_response(schema, metadata::catalogs(&self.catalog)?)
+        batch_response("get_catalogs", schema, metadata::catalogs(&self.catalog)?)
     }
 
     async fn do_get_schemas(
@@ -603,6 +603,7 @@ impl FlightSqlService for FlightSql {
             .map_err(|e| engine_status(&e))?;
         let schema = query.clone().into_builder().schema();
         batch_response(
+            "get_schemas",
             schema,
             metadata::db_schemas(&session, &self.catalog, query)?,
         )
@@ -622,7 +623,7 @@ impl FlightSqlService for FlightSql {
             .map_err(|e| engine_status(&e))?;
         let schema = query.clone().into_builder().schema();
         let batch = metadata::tables(&session, &self.catalog, self.wire, query).await?;
-        batch_response(schema, batch)
+        batch_response("get_tables", schema, batch)
     }
 
     async fn do_get_table_types(
@@ -630,7 +631,11 @@ impl FlightSqlService for FlightSql {
         query: CommandGetTableTypes,
         _request: Request<Ticket>,
     ) -> Result<Response<DoGetStream>, Status> {
-        batch_response(query.into_builder().schema(), metadata::table_types()?)
+        batch_response(
+            "get_table_types",
+            query.into_builder().schema(),
+            metadata::table_types()?,
+        )
     }
 
     async fn do_get_sql_info(
@@ -643,7 +648,7 @@ impl FlightSqlService for FlightSql {
         let batch = builder
             .build()
             .map_err(|e| Status::internal(format!("cannot build SqlInfo: {e}")))?;
-        batch_response(schema, batch)
+        batch_response("get_sql_info", schema, batch)
     }
 
     async fn do_get_primary_keys(
@@ -652,6 +657,7 @@ impl FlightSqlService for FlightSql {
         _request: Request<Ticket>,
     ) -> Result<Response<DoGetStream>, Status> {
         batch_response(
+            "get_primary_keys",
             Arc::clone(&metadata::PRIMARY_KEYS),
             metadata::empty(&metadata::PRIMARY_KEYS),
         )
@@ -663,6 +669,7 @@ impl FlightSqlService for FlightSql {
         _request: Request<Ticket>,
     ) -> Result<Response<DoGetStream>, Status> {
         batch_response(
+            "get_exported_keys",
             Arc::clone(&metadata::FOREIGN_KEYS),
             metadata::empty(&metadata::FOREIGN_KEYS),
         )
@@ -674,6 +681,7 @@ impl FlightSqlService for FlightSql {
         _request: Request<Ticket>,
     ) -> Result<Response<DoGetStream>, Status> {
         batch_response(
+            "get_imported_keys",
             Arc::clone(&metadata::FOREIGN_KEYS),
             metadata::empty(&metadata::FOREIGN_KEYS),
         )
@@ -685,6 +693,7 @@ impl FlightSqlService for FlightSql {
         _request: Request<Ticket>,
     ) -> Result<Response<DoGetStream>, Status> {
         batch_response(
+            "get_cross_reference",
             Arc::clone(&metadata::FOREIGN_KEYS),
             metadata::empty(&metadata::FOREIGN_KEYS),
         )
@@ -700,7 +709,7 @@ impl FlightSqlService for FlightSql {
         let batch = builder
             .build()
             .map_err(|e| Status::internal(format!("cannot build XdbcTypeInfo: {e}")))?;
-        batch_response(schema, batch)
+        batch_response("get_xdbc_type_info", schema, batch)
     }
 
     async fn do_get_fallback(
@@ -983,7 +992,15 @@ impl FlightSql {
 }
 
 /// A single-batch result with its declared schema.
-fn batch_response(schema: SchemaRef, batch: RecordBatch) -> Result<Response<DoGetStream>, Status> {
+fn batch_response(
+    kind: &'static str,
+    schema: SchemaRef,
+    batch: RecordBatch,
+) -> Result<Response<DoGetStream>, Status> {
+    let mut log = CallLog::new(hex(&new_id()), kind, "-");
+    log.rows = batch.num_rows() as u64;
+    log.bytes = batch.get_array_memory_size() as u64;
+    log.outcome = "ok";
     let stream = FlightDataEncoderBuilder::new()
         .with_schema(schema)
         .build(futures::stream::iter(vec![Ok(batch)]))

@@ -11,6 +11,15 @@ use tonic::{Code, Status};
 /// The longest message sent to a client.
 const MAX_MESSAGE: usize = 2048;
 
+/// The local folder of the lake, stripped from messages: clients see lake-relative paths
+/// (`web/hits/…/part-0.parquet`), never the server's file system.
+static LAKE_FOLDER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the folder [`LAKE_FOLDER`] strips (once, at start).
+pub(crate) fn hide_lake_folder(folder: &str) {
+    let _ = LAKE_FOLDER.set(format!("{}/", folder.trim_end_matches('/')));
+}
+
 /// The gRPC status of an engine error.
 pub(crate) fn engine_status(err: &E) -> Status {
     Status::new(engine_code(err), message(err))
@@ -89,7 +98,11 @@ fn message(err: &(dyn std::error::Error + 'static)) -> String {
         Some(E::Query(df)) => error_chain_text(df.as_ref()),
         _ => error_chain_text(err),
     };
-    let text = strip_backtrace(&text);
+    let mut text = strip_backtrace(&text);
+    if let Some(folder) = LAKE_FOLDER.get() {
+        text = text.replace(folder.as_str(), "");
+    }
+
     if text.len() <= MAX_MESSAGE {
         return text;
     }

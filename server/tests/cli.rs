@@ -49,7 +49,7 @@ fn demo_lake_has_the_three_tables_and_consistent_bits() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        "table_name\nclients_daily\nclients_daily_v6\nclients_last_seen\nclients_last_seen_v1\nmain_summary\nmain_summary_v4\n"
+        "table_name\nclient_count_daily\nclient_count_daily_v2\nclients_daily\nclients_daily_hll\nclients_daily_hll_v1\nclients_daily_v6\nclients_last_seen\nclients_last_seen_v1\nmain_summary\nmain_summary_v4\n"
     );
     // bits28.md §3.3: the clients seen today in clients_last_seen are exactly today's
     // clients_daily clients (Mozilla's data-quality check), on every day.

@@ -1,9 +1,11 @@
 //! tarn's cross-crate integration tests: one binary, a module per subject.
 
 mod caching;
+mod hll;
 mod lake_errors;
 mod pruning;
 mod s3;
+mod sketch_partitioning;
 mod usage_bits;
 
 use std::sync::Arc;

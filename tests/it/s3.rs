@@ -28,7 +28,7 @@ fn moto_binary() -> PathBuf {
     if let Some(p) = std::env::var_os("TARN_MOTO_SERVER") {
         return PathBuf::from(p);
     }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/moto_server");
+    let venv = tarn_tests::repo_root().join(".venv/bin/moto_server");
     assert!(
         venv.exists(),
         "moto_server not found at {}: run tests/run.sh, which installs it",

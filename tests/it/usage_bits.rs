@@ -8,7 +8,7 @@ use tarn_engine::{EngineConfig, Lake, Session};
 
 /// The ```sql blocks of the README's "Usage-history bits" section, in order.
 fn readme_queries() -> Vec<String> {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+    let readme = std::fs::read_to_string(tarn_tests::repo_root().join("README.md"))
         .expect("README.md is readable");
     let section = readme
         .split("\n## ")

@@ -13,6 +13,18 @@ use arrow::datatypes::{DataType, Field, Fields};
 
 pub mod format;
 
+/// The checkout's root folder, read when the test runs: a test binary in a shared target
+/// folder may have been compiled from another checkout, so a path compiled in could point
+/// at other files.
+///
+/// # Panics
+/// When not run by cargo (which sets `CARGO_MANIFEST_DIR`).
+#[must_use]
+pub fn repo_root() -> std::path::PathBuf {
+    let tests = std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo (CARGO_MANIFEST_DIR)");
+    Path::new(&tests).join("..")
+}
+
 /// Writes `batch` to `path` as Parquet (small row groups, page statistics).
 pub fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<()> {
     if let Some(dir) = path.parent() {

@@ -62,6 +62,8 @@ pub(super) async fn write_derived(
         counters,
     };
     clients_last_seen(&cx).await?;
+    client_count_daily(&cx).await?;
+    clients_daily_hll(&cx).await?;
     Ok(())
 }
 
@@ -215,4 +217,92 @@ fn conform(schema: &arrow::datatypes::SchemaRef, batches: &[RecordBatch]) -> Res
         .map(|(f, c)| arrow::compute::cast(c, f.data_type()))
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(RecordBatch::try_new(Arc::clone(schema), columns)?)
+}
+
+/// The schema of Mozilla's `client_count_daily` v2 (hll.md §2.1), without its partition key.
+static CLIENT_COUNT_DAILY: std::sync::LazyLock<arrow::datatypes::SchemaRef> =
+    std::sync::LazyLock::new(|| {
+        use arrow::datatypes::{DataType, Field, Schema};
+        let text = |n: &str| Field::new(n, DataType::Utf8, true);
+        Arc::new(Schema::new(vec![
+            text("app_name"),
+            text("app_version"),
+            text("country"),
+            Field::new("devtools_toolbox_opened", DataType::Boolean, true),
+            Field::new("e10s_enabled", DataType::Boolean, true),
+            // Plain binary, as Spark wrote it: the table sidecar declares it an `HLL`.
+            Field::new("hll", DataType::Binary, false),
+            text("locale"),
+            text("normalized_channel"),
+            text("os"),
+            text("os_version"),
+            text("top_distribution_id"),
+            Field::new("total_uri_count_threshold", DataType::Int32, true),
+        ]))
+    });
+
+/// `telemetry.client_count_daily_v2`, Mozilla's deprecated HyperLogLog dataset (hll.md §2.1):
+/// per submission day (`submission_date=YYYYMMDD`), one row per combination of dimensions
+/// with an Algebird sketch of its clients at 12 bits, built as `spark-hyperloglog` did:
+/// `hll_merge(hll_create(client_id, 12))` over the day's `clients_daily` rows.
+async fn client_count_daily(cx: &DerivedContext<'_>) -> Result<()> {
+    for day in 0..i64::from(cx.opts.days) {
+        let date = cx.pop.date(day);
+        let sql = format!(
+            "SELECT 'Firefox' AS app_name, app_version, country,
+               devtools_toolbox_opened_count_sum > 0 AS devtools_toolbox_opened,
+               true AS e10s_enabled,
+               CAST(hll_merge(hll_create(client_id, 12)) AS BYTEA) AS hll,
+               locale, normalized_channel, os, os_version,
+               CAST(NULL AS VARCHAR) AS top_distribution_id,
+               CAST(CASE WHEN uris >= 1000 THEN 1000 WHEN uris >= 100 THEN 100
+                         WHEN uris >= 10 THEN 10 WHEN uris >= 1 THEN 1 ELSE 0 END AS INT)
+                 AS total_uri_count_threshold
+             FROM (SELECT *, COALESCE(scalar_parent_browser_engagement_total_uri_count_sum, 0)
+                     AS uris
+                   FROM clients_daily_v6 WHERE submission_date = DATE '{}')
+             GROUP BY 2, 3, 4, 7, 8, 9, 10, 12
+             ORDER BY 2, 3, 4, 7, 8, 9, 10, 12",
+            date.format("%Y-%m-%d")
+        );
+        let batch = conform(&CLIENT_COUNT_DAILY, &cx.session.collect(&sql).await?)?;
+        let part = format!("submission_date={}", date.format("%Y%m%d"));
+        cx.write("telemetry/client_count_daily/v2", &part, &batch, &[])?;
+    }
+    Ok(())
+}
+
+/// The schema of `clients_daily_hll` (its `clients_hll` column declared a BigQuery sketch).
+static CLIENTS_DAILY_HLL: std::sync::LazyLock<arrow::datatypes::SchemaRef> =
+    std::sync::LazyLock::new(|| {
+        use arrow::datatypes::{DataType, Field, Schema};
+        let text = |n: &str| Field::new(n, DataType::Utf8, true);
+        let sketch = tarn_udfs::hll::sketch_metadata("ZetaSketch").unwrap_or_default();
+        Arc::new(Schema::new(vec![
+            text("country"),
+            text("os"),
+            text("normalized_channel"),
+            text("app_version"),
+            Field::new("clients_hll", DataType::Binary, false).with_metadata(sketch),
+        ]))
+    });
+
+/// `telemetry.clients_daily_hll_v1`, a BigQuery-era table: per `submission_date`, one row per
+/// country, os, channel and version with `HLL_COUNT.INIT(client_id)` (ZetaSketch, precision
+/// 15) of its clients, which `HLL_COUNT.MERGE` turns into DAU/WAU/MAU.
+async fn clients_daily_hll(cx: &DerivedContext<'_>) -> Result<()> {
+    for day in 0..i64::from(cx.opts.days) {
+        let date = cx.pop.date(day);
+        let sql = format!(
+            "SELECT country, os, normalized_channel, app_version,
+               HLL_COUNT.INIT(client_id) AS clients_hll
+             FROM clients_daily_v6 WHERE submission_date = DATE '{}'
+             GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+            date.format("%Y-%m-%d")
+        );
+        let batch = conform(&CLIENTS_DAILY_HLL, &cx.session.collect(&sql).await?)?;
+        let part = format!("submission_date={}", date.format("%Y-%m-%d"));
+        cx.write("telemetry/clients_daily_hll/v1", &part, &batch, &[])?;
+    }
+    Ok(())
 }

@@ -4,6 +4,8 @@
 //! telemetry/clients_daily/v6/submission_date=YYYY-MM-DD/part-00000.parquet
 //! telemetry/clients_last_seen/v1/submission_date=YYYY-MM-DD/part-00000.parquet
 //! telemetry/main_summary/v4/submission_date_s3=YYYYMMDD/sample_id=N/part-00000.parquet
+//! telemetry/client_count_daily/v2/submission_date=YYYYMMDD/part-00000.parquet
+//! telemetry/clients_daily_hll/v1/submission_date=YYYY-MM-DD/part-00000.parquet
 //! ```
 //!
 //! Clients arrive, churn and are active with weekday effects; `clients_last_seen` is built day
@@ -105,6 +107,32 @@ sample_id = "bigint"
 [columns]
 document_id = "Unique id of the ping."
 subsession_length = "Seconds covered by this ping."
+"#,
+    ),
+    (
+        "telemetry/client_count_daily/_table.toml",
+        r#"description = "Mozilla's client_count_daily (deprecated 2019): per submission day, one row per combination of dimensions with an Algebird HyperLogLog of its clients. DAU: cardinality(merge(cast(hll AS HLL)))."
+
+[partition_keys]
+submission_date = "string"
+
+[columns]
+hll = "Algebird HyperLogLog (12 bits) of client_id, as spark-hyperloglog's hll_merge(hll_create(client_id, 12)) wrote it."
+total_uri_count_threshold = "The day's top-level page loads, bucketed: 0, 1, 10, 100 or 1000 and more."
+
+[sketches]
+hll = "HLL"
+"#,
+    ),
+    (
+        "telemetry/clients_daily_hll/_table.toml",
+        r#"description = "Per submission day, one row per country, os, channel and version with a BigQuery HLL_COUNT sketch of its clients. DAU: HLL_COUNT.MERGE(clients_hll)."
+
+[columns]
+clients_hll = "HLL_COUNT.INIT(client_id): ZetaSketch HLL++, precision 15."
+
+[sketches]
+clients_hll = "ZetaSketch"
 "#,
     ),
 ];

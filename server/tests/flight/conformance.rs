@@ -1180,3 +1180,130 @@ async fn limits_concurrency_and_timeout() {
     }
     assert!(timed_out);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_service_and_call_logs() {
+    let server = TestServer::start(Mode::Open, &[]);
+    let mut health = tonic_health::pb::health_client::HealthClient::new(server.channel().await);
+    let status = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .status;
+    assert_eq!(
+        status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+    let mut client = server.client().await;
+    query(&mut client, "SELECT id FROM events").await;
+    wait_for(&server, "kind=\"statement\"").await;
+    let log = server.log();
+    let line = log
+        .lines()
+        .find(|l| l.contains("kind=\"statement\""))
+        .unwrap();
+    for field in [
+        "query_id=",
+        "user=anonymous",
+        "rows=6",
+        "bytes=",
+        "duration_ms=",
+        "outcome=\"ok\"",
+    ] {
+        assert!(line.contains(field), "{field} in {line}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_running_queries_finish() {
+    let server = TestServer::start(Mode::Open, &["--shutdown-timeout", "30"]);
+    let (mut raw, auth) = raw(&server).await;
+    let cmd = CommandStatementQuery {
+        query: "SELECT * FROM demo.big".into(),
+        transaction_id: None,
+    };
+    let info = raw
+        .get_flight_info(with_auth(descriptor(&cmd), &auth))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut stream = raw
+        .do_get(with_auth(info.endpoint[0].ticket.clone().unwrap(), &auth))
+        .await
+        .unwrap()
+        .into_inner();
+    // The first message is in flight; now ask the server to stop.
+    let first = stream.next().await.unwrap().unwrap();
+    let mut messages = vec![first];
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &server.pid().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    while let Some(m) = stream.next().await {
+        messages.push(m.expect("the running query finishes"));
+    }
+    let batches: Vec<RecordBatch> =
+        arrow_flight::decode::FlightRecordBatchStream::new_from_flight_data(futures::stream::iter(
+            messages.into_iter().map(Ok),
+        ))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 200_000);
+    wait_for(&server, "stopped").await;
+    // New connections are refused once it has stopped.
+    let again =
+        tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{}", server.port))
+            .unwrap()
+            .connect()
+            .await;
+    assert!(again.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_name_lake_paths_not_server_folders() {
+    let server = TestServer::start(Mode::Open, &[]);
+    let (mut raw, auth) = raw(&server).await;
+    let cmd = CommandStatementQuery {
+        query: "SELECT * FROM bad.corrupt".into(),
+        transaction_id: None,
+    };
+    let e = raw
+        .get_flight_info(with_auth(descriptor(&cmd), &auth))
+        .await
+        .unwrap_err();
+    assert!(
+        e.message().contains(" bad/corrupt/d=2/part-0.parquet"),
+        "{}",
+        e.message()
+    );
+    let folder = server.dir.path().to_string_lossy().to_string();
+    assert!(!e.message().contains(&folder), "{}", e.message());
+}
+
+#[test]
+fn without_auth_only_loopback_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tarn"))
+        .args([
+            "serve",
+            "--lake",
+            dir.path().to_str().unwrap(),
+            "--addr",
+            "0.0.0.0:0",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("refusing to serve 0.0.0.0:0 without authentication"),
+        "{err}"
+    );
+}

@@ -12,7 +12,7 @@ use datafusion::logical_expr::{
 };
 
 use super::bit_range::{Caller, constant_window, window};
-use crate::columnar::{self, int64_array};
+use crate::columnar::{self, at, int64_array};
 
 pub const NAME: &str = "bits28_active_in_range";
 
@@ -86,10 +86,8 @@ impl ScalarUDFImpl for ActiveInRangeFunc {
             );
             let out = (0..bits.len())
                 .map(|i| {
-                    let b = bits.is_valid(i).then(|| bits.value(i));
-                    let s = start.is_valid(i).then(|| start.value(i));
-                    let n = n.is_valid(i).then(|| n.value(i));
-                    Ok(window(WHO, b, s, n)?.and_then(|w| Some(w.read(b?) != 0)))
+                    let b = at(bits, i);
+                    Ok(window(WHO, b, at(start, i), at(n, i))?.and_then(|w| Some(w.read(b?) != 0)))
                 })
                 .collect::<Result<BooleanArray>>()?;
             Ok(Arc::new(out) as ArrayRef)
@@ -103,7 +101,7 @@ impl ScalarUDFImpl for ActiveInRangeFunc {
 
 /// `active_in_range` of every pattern of `bits` with the same literal `start_offset` and
 /// `n_bits`, checked once; `who` names the caller in errors.
-pub(crate) fn active_in_constant_window(
+fn active_in_constant_window(
     who: Caller<'_>,
     bits: &Int64Array,
     start: Option<i64>,

@@ -5,13 +5,13 @@ use std::sync::{Arc, LazyLock};
 
 use arrow::array::{Array, ArrayRef, Int64Array};
 use arrow::datatypes::{DataType, Int64Type};
-use datafusion::common::{Result, ScalarValue};
+use datafusion::common::{Result, ScalarValue, exec_err};
 use datafusion::logical_expr::{
     ColumnarValue, Documentation, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
 };
 
 use super::bit_range::{Caller, Window, constant_window, window};
-use crate::columnar::{self, int64_array};
+use crate::columnar::{self, at, int64_array};
 
 pub const NAME: &str = "bits28_range";
 
@@ -77,7 +77,7 @@ impl ScalarUDFImpl for RangeFunc {
         }
         columnar::apply(args, |a| {
             let [bits, start, n] = a else {
-                return datafusion::common::exec_err!("{NAME}: expected 3 arguments");
+                return exec_err!("{NAME}: expected 3 arguments");
             };
             let (bits, start, n) = (
                 int64_array(NAME, bits)?,
@@ -86,10 +86,8 @@ impl ScalarUDFImpl for RangeFunc {
             );
             let out = (0..bits.len())
                 .map(|i| {
-                    let b = bits.is_valid(i).then(|| bits.value(i));
-                    let s = start.is_valid(i).then(|| start.value(i));
-                    let n = n.is_valid(i).then(|| n.value(i));
-                    Ok(window(WHO, b, s, n)?.and_then(|w| Some(w.read(b?))))
+                    let b = at(bits, i);
+                    Ok(window(WHO, b, at(start, i), at(n, i))?.and_then(|w| Some(w.read(b?))))
                 })
                 .collect::<Result<Int64Array>>()?;
             Ok(Arc::new(out) as ArrayRef)
@@ -103,7 +101,7 @@ impl ScalarUDFImpl for RangeFunc {
 
 /// `range` of every pattern in `bits` with the same literal `start_offset` and `n_bits`:
 /// checked once, then one shift pair per row.
-pub(crate) fn read_constant_window(
+fn read_constant_window(
     bits: &Int64Array,
     start: Option<i64>,
     n: Option<i64>,

@@ -110,23 +110,22 @@ fn any_bits(bits: &Int64Array, high: u32, n: u32) -> ArrayRef {
     Arc::new(BooleanArray::new(set, bits.nulls().cloned()))
 }
 
+/// # Errors
+/// A submission date within 27 days of the smallest `Date32`.
 fn retention(
     bits: &Int64Array,
     dates: &arrow::array::PrimitiveArray<Date32Type>,
 ) -> Result<StructArray> {
+    let v = dates.values();
+    if v.iter().any(|&d| d < i32::MIN + 27)
+        && (0..v.len()).any(|i| v[i] < i32::MIN + 27 && dates.is_valid(i))
+    {
+        return exec_err!("{NAME}: submission_date out of range");
+    }
     let mut days: Vec<ArrayRef> = Vec::with_capacity(DAYS.len());
     for k in DAYS {
-        let mut metric_date = Vec::with_capacity(dates.len());
-        for d in dates.iter() {
-            match d.map(|d| d.checked_sub(k as i32)) {
-                Some(None) => return exec_err!("{NAME}: submission_date out of range"),
-                d => metric_date.push(d.flatten()),
-            }
-        }
-        let mut columns: Vec<ArrayRef> = vec![
-            Arc::new(Date32Array::from(metric_date)),
-            any_bits(bits, k, 1),
-        ];
+        let metric_date: Date32Array = dates.unary(|d| d.wrapping_sub(k as i32));
+        let mut columns: Vec<ArrayRef> = vec![Arc::new(metric_date), any_bits(bits, k, 1)];
         if k > 0 {
             columns.push(any_bits(bits, k, 7));
             columns.push(any_bits(bits, k - 1, 6));

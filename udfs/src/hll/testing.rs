@@ -3,7 +3,7 @@
 /// Bytes of a hex string (whitespace ignored).
 pub(crate) fn hex(s: &str) -> Vec<u8> {
     let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    assert!(digits.len() % 2 == 0, "odd hex length: {s}");
+    assert!(digits.len().is_multiple_of(2), "odd hex length: {s}");
     digits
         .chunks(2)
         .map(|p| {

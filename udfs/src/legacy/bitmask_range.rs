@@ -58,12 +58,17 @@ impl ScalarUDFImpl for BitmaskRangeFunc {
                 return exec_err!("{NAME}: expected 2 arguments");
             };
             let (start, length) = (int64_array(NAME, start)?, int64_array(NAME, length)?);
-            let out = (0..start.len())
-                .map(|i| match (at(start, i), at(length, i)) {
-                    (Some(s), Some(l)) => bitmask_range(s, l),
-                    _ => Ok(None),
-                })
-                .collect::<Result<Int64Array>>()?;
+            let mut values = Vec::with_capacity(start.len());
+            let mut valid = Vec::with_capacity(start.len());
+            for i in 0..start.len() {
+                let mask = match (at(start, i), at(length, i)) {
+                    (Some(s), Some(l)) => bitmask_range(s, l)?,
+                    _ => None,
+                };
+                values.push(mask.unwrap_or(0));
+                valid.push(mask.is_some());
+            }
+            let out = Int64Array::new(values.into(), Some(valid.into()));
             Ok(Arc::new(out) as ArrayRef)
         })
     }

@@ -63,8 +63,7 @@ impl ScalarUDFImpl for CoalesceAdjacentDays365BitsFunc {
             let mut aged = [0; LEN];
             for i in 0..prev.len() {
                 if let Some(p) = prev.get(i) {
-                    check_len(NAME, "prev", p)?;
-                    shift_into(p, &mut aged);
+                    shift_into(check_len(NAME, "prev", p)?, &mut aged);
                     if aged != ZERO {
                         out.append_value(aged);
                         continue;

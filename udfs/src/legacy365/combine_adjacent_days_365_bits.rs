@@ -63,12 +63,11 @@ impl ScalarUDFImpl for CombineAdjacentDays365BitsFunc {
                 match prev.get(i) {
                     None => *out = ZERO,
                     Some(p) => {
-                        check_len(NAME, "prev", p)?;
-                        shift_into(p, out);
+                        shift_into(check_len(NAME, "prev", p)?, out);
                     }
                 }
                 if let Some(c) = curr.get(i) {
-                    check_len(NAME, "curr", c)?;
+                    let c = check_len(NAME, "curr", c)?;
                     for (o, c) in out.iter_mut().zip(c) {
                         *o |= c;
                     }

@@ -25,24 +25,26 @@ pub(crate) const MASK: [u8; LEN] = {
     b
 };
 
-/// BigQuery's `&`/`|` between a value and a 46-byte constant fail unless it is 46 bytes.
-pub(crate) fn check_len(function: &str, argument: &str, b: &[u8]) -> Result<()> {
-    if b.len() != LEN {
-        return exec_err!(
+/// `b` as a 46-byte pattern: BigQuery's `&` and `|` with a 46-byte value fail for any other
+/// length.
+pub(crate) fn check_len<'a>(function: &str, argument: &str, b: &'a [u8]) -> Result<&'a [u8; LEN]> {
+    match b.try_into() {
+        Ok(b) => Ok(b),
+        Err(_) => exec_err!(
             "{function}: {argument} must be {LEN} bytes (365 bits) but has {} bytes: BigQuery \
              cannot combine BYTES of different lengths",
             b.len()
-        );
+        ),
     }
-    Ok(())
 }
 
-/// `(x << 1) & bitmask_365()` of a 46-byte value, into `out`.
-pub(crate) fn shift_into(x: &[u8], out: &mut [u8; LEN]) {
-    for i in 0..LEN {
-        let carry = if i + 1 < LEN { x[i + 1] >> 7 } else { 0 };
-        out[i] = ((x[i] << 1) | carry) & MASK[i];
+/// `(x << 1) & bitmask_365()`, into `out`.
+pub(crate) fn shift_into(x: &[u8; LEN], out: &mut [u8; LEN]) {
+    for i in 0..LEN - 1 {
+        out[i] = (x[i] << 1) | (x[i + 1] >> 7);
     }
+    out[LEN - 1] = x[LEN - 1] << 1;
+    out[0] &= MASK[0];
 }
 
 /// A column of `rows` 46-byte values written by `fill(row, value)`, which returns whether the

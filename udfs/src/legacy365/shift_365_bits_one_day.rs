@@ -62,8 +62,7 @@ impl ScalarUDFImpl for Shift365BitsOneDayFunc {
                 match x.get(i) {
                     None => *out = ZERO,
                     Some(v) => {
-                        check_len(NAME, "x", v)?;
-                        shift_into(v, out);
+                        shift_into(check_len(NAME, "x", v)?, out);
                     }
                 }
                 Ok(true)

@@ -160,8 +160,9 @@ impl Hll {
         if self.p != other.p {
             return Err(format!(
                 "cannot merge HyperLogLog sketches with different numbers of buckets: {} and {}",
-                1u32 << self.p,
-                1u32 << other.p
+                // Smaller first: the order of merges depends on how the input was split.
+                1u32 << self.p.min(other.p),
+                1u32 << self.p.max(other.p)
             ));
         }
         match &other.repr {

@@ -125,7 +125,9 @@ impl Hll {
         if self.bits != other.bits {
             return Err(format!(
                 "cannot merge HLL sketches of {} and {} bits",
-                self.bits, other.bits
+                // Smaller first: the order of merges depends on how the input was split.
+                self.bits.min(other.bits),
+                self.bits.max(other.bits)
             ));
         }
         match (&mut self.repr, &other.repr) {

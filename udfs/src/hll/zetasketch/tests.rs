@@ -12,8 +12,10 @@ use super::*;
 use crate::hll::testing::{b64, hex, to_b64, to_hex};
 
 fn corpus(name: &str) -> String {
+    // Read at run time: the binary may come from another checkout's build.
+    let udfs = std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo (CARGO_MANIFEST_DIR)");
     let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
+        udfs.as_str(),
         "..",
         "..",
         "shared",

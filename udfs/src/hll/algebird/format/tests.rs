@@ -112,7 +112,7 @@ fn invalid_sketches_are_refused() {
     );
     let mut a = sketch(12, &["a"]);
     let err = a.merge(&sketch(10, &["a"])).unwrap_err();
-    assert_eq!(err, "cannot merge HLL sketches of 12 and 10 bits");
+    assert_eq!(err, "cannot merge HLL sketches of 10 and 12 bits");
 }
 
 /// 10^6 distinct strings at 12 bits: within three standard errors (1.04 / √4096).
