@@ -1,6 +1,7 @@
 //! `tarn`: SQL over a Hive-partitioned Parquet lake, from the shell.
 
 mod auth;
+mod batch;
 mod config;
 mod limits;
 mod metadata;
@@ -89,6 +90,12 @@ enum Command {
         output: Option<PathBuf>,
         /// The statement; `-` reads it from stdin.
         sql: String,
+    },
+    /// Run statements read from stdin as JSON lines, answering each with a JSON line
+    /// (`{"sql": "…", "result": true}` → `{"ok": true, "rows": N, "elapsed_ms": …}`).
+    Batch {
+        #[command(flatten)]
+        lake: LakeArgs,
     },
     /// Interactive SQL shell.
     Shell {
@@ -196,6 +203,12 @@ async fn run(cli: Cli) -> Result<()> {
                     },
                 )?;
             Ok(())
+        }
+        Command::Batch { lake } => {
+            let lake = Lake::open(lake.engine_config()?)
+                .await
+                .map_err(engine_error)?;
+            batch::run(lake.session().map_err(engine_error)?).await
         }
         Command::Shell { lake } => {
             let lake = Lake::open(lake.engine_config()?)

@@ -229,6 +229,73 @@ fn query_errors_exit_non_zero_with_a_message() {
 }
 
 #[test]
+fn batch_answers_each_json_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().to_str().unwrap();
+    let mut child = tarn()
+        .args(["batch", "--lake", lake])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tarn batch starts");
+    let requests = concat!(
+        r#"{"sql": "SELECT v, CAST(v AS VARCHAR) AS s, NULL AS n FROM (VALUES (2), (1)) t(v) ORDER BY v", "result": true}"#,
+        "\n",
+        r#"{"sql": "SELECT * FROM range(1000)"}"#,
+        "\n\n",
+        r#"{"sql": "SELEC 1"}"#,
+        "\n",
+        r#"{"query": "SELECT 1"}"#,
+        "\n",
+    );
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(requests.as_bytes())
+        .expect("requests written");
+    let out = child
+        .wait_with_output()
+        .expect("tarn batch ends with stdin");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let answers: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each answer is one JSON line"))
+        .collect();
+    assert_eq!(answers.len(), 4, "{answers:?}");
+    assert_eq!(answers[0]["ok"], true, "{}", answers[0]);
+    assert_eq!(answers[0]["rows"], 2);
+    assert!(
+        answers[0]["elapsed_ms"]
+            .as_f64()
+            .is_some_and(|ms| ms >= 0.0)
+    );
+    assert_eq!(
+        answers[0]["result"],
+        serde_json::json!([[1, "1", null], [2, "2", null]])
+    );
+    assert_eq!(answers[1]["ok"], true, "{}", answers[1]);
+    assert_eq!(answers[1]["rows"], 1000);
+    assert!(answers[1].get("result").is_none(), "{}", answers[1]);
+    assert_eq!(answers[2]["ok"], false);
+    assert!(
+        answers[2]["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("SQL error: ParserError")),
+        "{}",
+        answers[2]
+    );
+    assert!(
+        answers[3]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("invalid request line: unknown field `query`")),
+        "{}",
+        answers[3]
+    );
+}
+
+#[test]
 fn shell_runs_statements_meta_commands_and_cancels() {
     let dir = tempfile::tempdir().unwrap();
     demo(dir.path());

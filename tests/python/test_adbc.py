@@ -97,7 +97,7 @@ def test_a6_a9_metadata(server):
         assert {"client_id", "submission_date"} <= cols
         filtered = conn.adbc_get_objects(depth="tables", db_schema_filter="tele%", table_name_filter="clients\\_daily%").read_all().to_pylist()
         names = {t["table_name"] for o in filtered for s in o["catalog_db_schemas"] or [] for t in s["db_schema_tables"] or []}
-        assert names == {"clients_daily", "clients_daily_v6"}
+        assert names == {"clients_daily", "clients_daily_v6", "clients_daily_hll", "clients_daily_hll_v1"}
         # An exact table schema, though `_` is a wildcard and lookalikes exist.
         schema = conn.adbc_get_table_schema("clients_daily", db_schema_filter="telemetry")
         assert "client_id" in schema.names
