@@ -1,0 +1,1 @@
+"""Side-by-side benchmark of tarn against DuckDB and datafusion-python (``benches/run.sh``)."""

@@ -1,0 +1,39 @@
+"""The query suite: ``benches/suite/<query>/tarn.sql``, plus ``duckdb.sql`` or
+``datafusion.sql`` where that engine needs another spelling. A ``-- tolerance: R`` line sets
+the relative tolerance of the query's numbers (approximate distinct counts)."""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+SUITE = Path(__file__).resolve().parent.parent / "suite"
+FLOAT_TOLERANCE = 1e-6
+_TOLERANCE = re.compile(r"^--\s*tolerance:\s*([0-9.]+)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Query:
+    """One query of the suite: its text for each engine, and how closely answers must agree."""
+
+    name: str
+    sql_by_engine: dict[str, str]
+    tolerance: float
+
+    def sql(self, engine: str) -> str:
+        return self.sql_by_engine.get(engine, self.sql_by_engine["tarn"])
+
+
+def load(names: list[str] | None = None) -> list[Query]:
+    """Every query of the suite in name order, or only those named."""
+    queries = []
+    for folder in sorted(p for p in SUITE.iterdir() if p.is_dir()):
+        if names and folder.name not in names:
+            continue
+        texts = {f.stem: f.read_text() for f in folder.glob("*.sql")}
+        match = _TOLERANCE.search(texts["tarn"])
+        tolerance = float(match.group(1)) if match else FLOAT_TOLERANCE
+        queries.append(Query(folder.name, texts, tolerance))
+    if names and len(queries) != len(set(names)):
+        unknown = set(names) - {q.name for q in queries}
+        raise SystemExit(f"unknown queries: {', '.join(sorted(unknown))}")
+    return queries
