@@ -42,7 +42,9 @@ def arguments() -> argparse.Namespace:
     ap.add_argument("--cases", type=lambda t: _names(t, CASES), default=list(CASES))
     ap.add_argument("--queries", type=lambda t: [n for n in t.split(",") if n], help="only these suite queries")
     ap.add_argument("--tarn", type=Path, default=default_tarn(), help="tarn binary (default: release, else debug)")
-    ap.add_argument("--lake", type=Path, help="an existing demo lake (default: benches/lakes/<scale>, written if absent)")
+    ap.add_argument(
+        "--lake", type=Path, help="an existing demo lake (default: benches/lakes/<scale>, written if absent)"
+    )
     ap.add_argument("--timeout", type=float, default=600, help="seconds one statement may take")
     ap.add_argument("--flight-rows", type=int, help="rows of the Flight throughput case (default: its own)")
     ap.add_argument("--out", type=Path, default=BENCHES / "results")
@@ -59,11 +61,12 @@ def _flight_throughput(tarn: Path, rows: int | None) -> dict[str, Any]:
     argv = [sys.executable, str(BENCHES / "flight_throughput.py"), "--tarn", str(tarn)]
     if rows:
         argv += ["--rows", str(rows)]
-    done = subprocess.run(argv, stdout=sys.stderr)
+    done = subprocess.run(argv, check=False, stdout=sys.stderr)
     written = BENCHES / "results" / "flight_throughput.json"
     if done.returncode != 0 or not written.exists():
         return {}
-    return json.loads(written.read_text())
+    throughput: dict[str, Any] = json.loads(written.read_text())
+    return throughput
 
 
 def main() -> None:

@@ -24,10 +24,10 @@ def _same(a: Any, b: Any, tolerance: float) -> bool:
     if _number(a) and _number(b):
         if math.isnan(a) or math.isnan(b):
             return math.isnan(a) and math.isnan(b)
-        return a == b or abs(a - b) <= tolerance * max(abs(a), abs(b))
+        return bool(a == b or abs(a - b) <= tolerance * max(abs(a), abs(b)))
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same(x, y, tolerance) for x, y in zip(a, b))
-    return a == b
+    return bool(a == b)
 
 
 def sorted_rows(rows: list[Row]) -> list[Row]:

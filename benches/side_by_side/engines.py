@@ -33,7 +33,7 @@ def start(engine: str, lake: Path, tarn: Path, logs: Path) -> Worker:
     if engine in _PYTHON_WORKERS:
         return Worker(_python_worker(_PYTHON_WORKERS[engine], str(lake)), log, cwd=_PACKAGE_ROOT)
     if engine == "tarn":
-        probe = subprocess.run([str(tarn), "batch", "--help"], capture_output=True)
+        probe = subprocess.run([str(tarn), "batch", "--help"], check=False, capture_output=True)
         if probe.returncode != 0:
             raise Unavailable(f"{tarn} has no `batch` subcommand")
         return Worker([str(tarn), "batch", "--lake", str(lake)], log)

@@ -33,7 +33,9 @@ def _visible(entry: os.DirEntry[str]) -> bool:
 
 
 def _data_folder(table: Path) -> Path:
-    versions = [(int(m.group(1)), e.path) for e in os.scandir(table) if _visible(e) and (m := _VERSION.fullmatch(e.name))]
+    versions = [
+        (int(m.group(1)), e.path) for e in os.scandir(table) if _visible(e) and (m := _VERSION.fullmatch(e.name))
+    ]
     return Path(max(versions)[1]) if versions else table
 
 

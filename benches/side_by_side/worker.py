@@ -63,11 +63,12 @@ class Worker:
         self.peak_bytes = max(self.peak_bytes, sum(vm_hwm_bytes(pid) for pid in self.memory_pids))
         if line is None:
             if self.proc.poll() is None:
-                self.stop()
-                return {"ok": False, "error": f"timed out after {timeout_s:.0f} s", "fatal": True}
+                self.kill()
+                return {"ok": False, "error": f"timed out after {timeout_s:.0f} s"}
             return self._died()
         try:
-            return json.loads(line)
+            answer: dict[str, Any] = json.loads(line)
+            return answer
         except json.JSONDecodeError:
             return {"ok": False, "error": f"unreadable answer: {line[:200]!r}"}
 
@@ -80,6 +81,14 @@ class Worker:
         stop_process(self.proc)
         if self.server:
             stop_process(self.server)
+        self._stderr.close()
+
+    def kill(self) -> None:
+        """Kill the worker and its server at once (after a timeout: both may be busy)."""
+        for proc in (self.proc, self.server):
+            if proc and proc.poll() is None:
+                proc.kill()
+                proc.wait()
         self._stderr.close()
 
     def _read_line(self, timeout_s: float) -> str | None:
@@ -100,4 +109,4 @@ class Worker:
     def _died(self) -> dict[str, Any]:
         self.stop()
         tail = self.stderr_path.read_text(errors="replace")[-500:].strip()
-        return {"ok": False, "error": f"worker exited with {self.proc.returncode}: {tail}", "fatal": True}
+        return {"ok": False, "error": f"worker exited with {self.proc.returncode}: {tail}"}
