@@ -91,6 +91,10 @@ fn bench(c: &mut Criterion) {
             "SELECT cardinality(approx_set(client_id)) FROM clients",
         ),
         (
+            "approx_distinct_trino",
+            "SELECT approx_distinct(client_id, 0.023) FROM clients",
+        ),
+        (
             "hll_count_init",
             "SELECT hll_count_extract(hll_count_init(client_id)) FROM clients",
         ),

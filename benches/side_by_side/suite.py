@@ -1,5 +1,6 @@
 """The query suite: ``benches/suite/<query>/tarn.sql``, plus ``duckdb.sql`` or
-``datafusion.sql`` where that engine needs another spelling. A ``-- tolerance: R`` line sets
+``datafusion.sql`` where that engine needs another spelling, or ``portable.sql`` where both
+need the same one (no tarn functions). A ``-- tolerance: R`` line sets
 the relative tolerance of the query's numbers (approximate distinct counts)."""
 
 import re
@@ -20,7 +21,13 @@ class Query:
     tolerance: float
 
     def sql(self, engine: str) -> str:
-        return self.sql_by_engine.get(engine, self.sql_by_engine["tarn"])
+        """The text `engine` runs: its own variant, else the portable one (engines other
+        than tarn's), else tarn's."""
+        if engine in self.sql_by_engine:
+            return self.sql_by_engine[engine]
+        if not engine.startswith("tarn") and "portable" in self.sql_by_engine:
+            return self.sql_by_engine["portable"]
+        return self.sql_by_engine["tarn"]
 
 
 def load(names: list[str] | None = None) -> list[Query]:

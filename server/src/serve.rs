@@ -234,7 +234,9 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<()> {
         .add_service(health_service)
         .add_service(service)
         .serve_with_incoming_shutdown(
-            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold small gRPC frames
+            // back ~40 ms: every metadata call and short query would pay it.
+            tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
             shutdown,
         );
     tokio::pin!(server);

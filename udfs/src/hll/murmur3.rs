@@ -61,20 +61,26 @@ pub(crate) fn x64_128(data: &[u8], seed: u64, tail: Tail) -> (u64, u64) {
             .wrapping_add(0x3849_5ab5);
     }
     let rest = blocks.remainder();
-    let byte = |i: usize| -> u64 {
-        let b = rest.get(i).copied().unwrap_or(0);
-        match tail {
-            Tail::Unsigned => u64::from(b),
-            Tail::SignExtended => i64::from(b as i8) as u64,
+    let (k1, k2) = match tail {
+        // The tail bytes, zero-padded, read as two little-endian words.
+        Tail::Unsigned => {
+            let (low, high) = rest.split_at(rest.len().min(8));
+            (le_word(low), le_word(high))
+        }
+        // Each byte sign-extended before it is shifted in: set high bits spill over the
+        // bytes above it.
+        Tail::SignExtended => {
+            let byte = |i: usize| i64::from(rest[i] as i8) as u64;
+            let (mut k1, mut k2) = (0u64, 0u64);
+            for i in (8..rest.len()).rev() {
+                k2 ^= byte(i) << ((i - 8) * 8);
+            }
+            for i in (0..rest.len().min(8)).rev() {
+                k1 ^= byte(i) << (i * 8);
+            }
+            (k1, k2)
         }
     };
-    let (mut k1, mut k2) = (0u64, 0u64);
-    for i in (8..rest.len()).rev() {
-        k2 ^= byte(i) << ((i - 8) * 8);
-    }
-    for i in (0..rest.len().min(8)).rev() {
-        k1 ^= byte(i) << (i * 8);
-    }
     if rest.len() > 8 {
         h2 ^= mix_k2(k2);
     }
@@ -91,6 +97,24 @@ pub(crate) fn x64_128(data: &[u8], seed: u64, tail: Tail) -> (u64, u64) {
     h1 = h1.wrapping_add(h2);
     h2 = h2.wrapping_add(h1);
     (h1, h2)
+}
+
+/// Up to 8 bytes as a little-endian word, zero-padded, without a byte loop or a copy: two
+/// overlapping reads put each byte at its place (a byte read twice lands in the same place).
+#[inline]
+fn le_word(b: &[u8]) -> u64 {
+    let n = b.len();
+    let u32_at = |i: usize| u64::from(u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]));
+    match n {
+        0 => 0,
+        1..=3 => {
+            u64::from(b[0])
+                | (u64::from(b[n / 2]) << (n / 2 * 8))
+                | (u64::from(b[n - 1]) << ((n - 1) * 8))
+        }
+        4..=7 => u32_at(0) | (u32_at(n - 4) << ((n - 4) * 8)),
+        _ => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+    }
 }
 
 /// Airlift `Murmur3Hash128.hash64(byte[])`: `h1` of the standard hash with seed 0.

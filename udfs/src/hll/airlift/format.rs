@@ -106,6 +106,12 @@ impl Hll {
         }
     }
 
+    /// Whether the sketch is dense (its size no longer changes as values are added).
+    #[inline]
+    pub(crate) fn is_dense(&self) -> bool {
+        matches!(self.repr, Repr::Dense(_))
+    }
+
     /// Adds one hashed value.
     #[inline]
     pub(crate) fn insert_hash(&mut self, hash: u64) {

@@ -174,12 +174,18 @@ impl Kernel for BuildKernel {
     ) -> Result<isize> {
         let mut delta = 0isize;
         for_each_value(self.name, input, rows, |g, v| {
-            let group = group_mut(self.name, groups, g)?;
-            let before = heap(group);
-            group
-                .get_or_insert_with(|| Hll::new(self.p))
-                .insert_hash(self.hasher.hash(v));
-            delta += heap(group) - before;
+            let hash = self.hasher.hash(v);
+            match group_mut(self.name, groups, g)? {
+                // The common case: a dense sketch never changes size.
+                Some(h) if h.is_dense() => h.insert_hash(hash),
+                group => {
+                    let before = heap(group);
+                    group
+                        .get_or_insert_with(|| Hll::new(self.p))
+                        .insert_hash(hash);
+                    delta += heap(group) - before;
+                }
+            }
             Ok(())
         })?;
         Ok(delta)

@@ -90,12 +90,17 @@ impl Kernel for InitKernel {
             let Some((hash, value_type)) = format::hash_value(v) else {
                 return exec_err!("{}: cannot sketch {v:?}", self.name);
             };
-            let group = group_mut(self.name, groups, g)?;
-            let before = heap(group);
-            group
-                .get_or_insert_with(|| Builder::new(self.p, sp, value_type))
-                .add_hash(hash);
-            delta += heap(group) - before;
+            match group_mut(self.name, groups, g)? {
+                // The common case: a normal (dense) sketch never changes size.
+                Some(b) if b.is_normal() => b.add_hash(hash),
+                group => {
+                    let before = heap(group);
+                    group
+                        .get_or_insert_with(|| Builder::new(self.p, sp, value_type))
+                        .add_hash(hash);
+                    delta += heap(group) - before;
+                }
+            }
             Ok(())
         })?;
         Ok(delta)

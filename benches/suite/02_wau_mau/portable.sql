@@ -1,4 +1,4 @@
--- DataFusion has no bits28 functions: bits28_active_in_range(b, -n + 1, n) is b & (2^n - 1) <> 0.
+-- DuckDB and DataFusion have no bits28 functions: bits28_active_in_range(b, -n + 1, n) is b & (2^n - 1) <> 0.
 SELECT submission_date,
        count(*) FILTER (WHERE (days_seen_bits & 1) <> 0) AS dau,
        count(*) FILTER (WHERE (days_seen_bits & 127) <> 0) AS wau,

@@ -1,4 +1,4 @@
--- DataFusion has no bits28 functions: week 0 (bits 13..7) is b & 16256 <> 0, week 1 (bits 6..0)
+-- DuckDB and DataFusion have no bits28 functions: week 0 (bits 13..7) is b & 16256 <> 0, week 1 (bits 6..0)
 -- is b & 127 <> 0.
 SELECT submission_date,
        count(*) FILTER (WHERE (days_seen_bits & 16256) <> 0) AS active_in_week_0,
