@@ -283,6 +283,10 @@ fn type_partitions(
     Ok((fields.into(), typed, file_partition))
 }
 
+/// Bytes read from the end of a file to find its footer when inferring a table's schema: enough
+/// for the footers of most files, small next to their data.
+const FOOTER_READ_HINT: usize = 64 * 1024;
+
 /// Reads the footer schema of every file whose schema is not known from `previous`.
 async fn read_footer_schemas(
     cx: &BuildContext<'_>,
@@ -313,6 +317,9 @@ async fn read_footer_schemas(
             async move {
                 let schema = DFParquetMetadata::new(store, meta)
                     .with_file_metadata_cache(Some(cache))
+                    // One read per file for usual footers (the length and the footer
+                    // together) instead of two; larger footers take a second read.
+                    .with_metadata_size_hint(Some(FOOTER_READ_HINT))
                     .fetch_schema()
                     .await
                     .map_err(|source| Error::FileSchema {
