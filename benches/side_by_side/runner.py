@@ -42,19 +42,24 @@ class Pool:
             worker.stop()
 
 
-def _checked(query: Query, answers: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Per engine: status ok / mismatch / error against the reference engine's rows."""
+def _checked(
+    query: Query, answers: dict[str, dict[str, Any]], exact: dict[str, Any] | None
+) -> dict[str, dict[str, Any]]:
+    """Per engine: status ok / mismatch / error against the exact answer when the query has
+    one, else against the reference engine's rows."""
     ok = [e for e, a in answers.items() if a.get("ok")]
     reference = engines.REFERENCE if engines.REFERENCE in ok else (ok[0] if ok else None)
+    expected_by = "the exact answer" if exact and exact.get("ok") else reference
     checked = {}
     for engine, answer in answers.items():
         if not answer.get("ok"):
             checked[engine] = {"status": "error", "detail": answer.get("error", "no answer")}
             continue
         assert reference is not None
-        diff = difference(answers[reference]["result"], answer["result"], query.tolerance)
+        expected = exact["result"] if exact and exact.get("ok") else answers[reference]["result"]
+        diff = difference(expected, answer["result"], query.tolerance)
         status = "ok" if diff is None else "mismatch"
-        detail = None if diff is None else f"against {reference}: {diff}"
+        detail = None if diff is None else f"against {expected_by}: {diff}"
         checked[engine] = {"status": status, "detail": detail, "rows": answer["rows"], "runs_ms": []}
     return checked
 
@@ -64,7 +69,12 @@ def run(queries: list[Query], pool: Pool, runs: int) -> list[dict[str, Any]]:
     results = []
     for query in queries:
         answers = {e: pool.ask(e, query.sql(e), result=True) for e in pool.names}
-        checked = _checked(query, answers)
+        # The exact query is plain SQL: the reference engine runs it, else the first one.
+        exact_by = engines.REFERENCE if engines.REFERENCE in pool.names else pool.names[0]
+        exact = pool.ask(exact_by, query.exact, result=True) if query.exact else None
+        if exact is not None and not exact.get("ok"):
+            print(f"{query.name}: exact answer failed: {exact.get('error')}", file=sys.stderr)
+        checked = _checked(query, answers, exact)
         timed = [e for e in pool.names if checked[e]["status"] != "error"]
         for i in range(runs if timed else 0):
             shift = i % len(timed)

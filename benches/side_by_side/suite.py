@@ -1,6 +1,8 @@
 """The query suite: ``benches/suite/<query>/tarn.sql``, plus ``duckdb.sql`` or
 ``datafusion.sql`` where that engine needs another spelling, or ``portable.sql`` where both
-need the same one (no tarn functions). A ``-- tolerance: R`` line sets
+need the same one (no tarn functions). An approximate query may add ``exact.sql``: its exact
+answer, which the reference engine computes once and every engine's estimate is checked against
+(rather than against another estimate). A ``-- tolerance: R`` line sets
 the relative tolerance of the query's numbers (approximate distinct counts)."""
 
 import re
@@ -19,6 +21,11 @@ class Query:
     name: str
     sql_by_engine: dict[str, str]
     tolerance: float
+
+    @property
+    def exact(self) -> str | None:
+        """The exact answer's query, for approximate queries that have one."""
+        return self.sql_by_engine.get("exact")
 
     def sql(self, engine: str) -> str:
         """The text `engine` runs: its own variant, else the portable one (engines other

@@ -155,8 +155,6 @@ impl Builder {
         }
     }
 
-    /// Adds one hashed value.
-    #[inline]
     /// Whether the sketch is normal (dense) with its registers allocated: adding values no
     /// longer changes its size.
     #[inline]
@@ -164,6 +162,8 @@ impl Builder {
         matches!(&self.repr, Repr::Normal(data) if !data.is_empty())
     }
 
+    /// Adds one hashed value.
+    #[inline]
     pub(crate) fn add_hash(&mut self, hash: u64) {
         self.num_values = self.num_values.wrapping_add(1);
         match &mut self.repr {

@@ -2,7 +2,7 @@
 //! `hll_count_merge_partial` and `hll_count_extract`, each also under BigQuery's dotted name
 //! (`HLL_COUNT.INIT(…)` is planned as `hll_count.init`).
 //!
-//! Sketches are built here ([`format::Builder`]); reading, merging (with BigQuery's
+//! Sketches are built here (`format::Builder`); reading, merging (with BigQuery's
 //! precision lowering) and estimating use the `zetasketch` crate, which reproduces BigQuery's
 //! bytes and counts on its published corpus.
 
