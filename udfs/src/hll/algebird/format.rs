@@ -41,6 +41,18 @@ fn max_rho(bits: u8) -> u8 {
     128 - bits
 }
 
+/// A one-value sketch's bytes, inline: the buffer and the length used.
+pub(crate) type OneValue = ([u8; 6], usize);
+
+/// Why `merge_bytes` failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum MergeError {
+    /// The bytes are not a valid sketch.
+    Invalid(String),
+    /// A valid sketch of another size.
+    Mismatch(String),
+}
+
 /// An Algebird HyperLogLog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Hll {
@@ -65,13 +77,74 @@ impl Hll {
         }
     }
 
-    /// Spark's `hll_create(x, bits)`: a sparse sketch of one value.
+    /// Spark's `hll_create(x, bits)`: a sparse sketch of one value (`one_value_bytes` writes
+    /// its bytes directly).
+    #[cfg(test)]
     pub(crate) fn of_value(bytes: &[u8], bits: u8) -> Self {
         let (j, rho) = j_rho(bytes, bits);
         Self {
             bits,
             repr: Repr::Sparse(vec![(j, rho)]),
         }
+    }
+
+    /// The bytes `of_value(bytes, bits).serialize(false)` writes (a one-entry sparse sketch),
+    /// without building the sketch: the buffer and how many of its bytes are used.
+    pub(crate) fn one_value_bytes(bytes: &[u8], bits: u8) -> OneValue {
+        let (j, rho) = j_rho(bytes, bits);
+        let j_len = usize::from(bits).div_ceil(8);
+        let mut out = [0u8; 6];
+        out[0] = TAG_SPARSE;
+        out[1] = bits;
+        out[2..2 + j_len].copy_from_slice(&j.to_le_bytes()[..j_len]);
+        out[2 + j_len] = rho;
+        (out, 3 + j_len)
+    }
+
+    /// Merges Algebird bytes in. One-entry sparse sketches of this size (what `hll_create`
+    /// writes for every row) are checked and added in place; others are decoded first.
+    ///
+    /// # Errors
+    /// Invalid bytes (`Err(Invalid)`) or a sketch of another size (`Err(Mismatch)`), in words.
+    pub(crate) fn merge_bytes(&mut self, bytes: &[u8]) -> Result<(), MergeError> {
+        let j_len = usize::from(self.bits).div_ceil(8);
+        if let [TAG_SPARSE, bits, body @ ..] = bytes
+            && *bits == self.bits
+            && body.len() == j_len + 1
+        {
+            let mut le = [0u8; 4];
+            le[..j_len].copy_from_slice(&body[..j_len]);
+            let (j, rho) = (u32::from_le_bytes(le), body[j_len]);
+            if j as usize >= 1usize << self.bits {
+                return Err(MergeError::Invalid(format!(
+                    "register index {j} is out of range"
+                )));
+            }
+            if rho > max_rho(self.bits) {
+                return Err(MergeError::Invalid(format!(
+                    "register value {rho} is out of range"
+                )));
+            }
+            match &mut self.repr {
+                Repr::Dense(regs) => {
+                    if let Some(slot) = regs.get_mut(j as usize)
+                        && *slot < rho
+                    {
+                        *slot = rho;
+                    }
+                }
+                Repr::Sparse(entries) => {
+                    // As `merge` of two sparse sketches: append, settle past the limit.
+                    entries.push((j, rho));
+                    if entries.len() * 16 > 1 << self.bits {
+                        self.settle();
+                    }
+                }
+            }
+            return Ok(());
+        }
+        let other = Hll::decode(bytes).map_err(MergeError::Invalid)?;
+        self.merge(&other).map_err(MergeError::Mismatch)
     }
 
     pub(crate) fn heap_size(&self) -> usize {

@@ -11,7 +11,7 @@ use datafusion::logical_expr::{
     Signature, Volatility,
 };
 
-use super::format::{Hll, MAX_BITS, MIN_BITS};
+use super::format::{Hll, MAX_BITS, MIN_BITS, OneValue};
 use crate::hll::family::Family;
 use crate::hll::input::{Accepts, Rows, Value, for_each_value};
 
@@ -85,7 +85,8 @@ impl ScalarUDFImpl for HllCreateFunc {
         };
         let bits = bits.as_primitive::<Int64Type>();
         let rows: Vec<usize> = (0..x.len()).collect();
-        let mut out: Vec<Option<Vec<u8>>> = vec![None; x.len()];
+        // Each sketch is at most 6 bytes: kept inline, no allocation per row.
+        let mut out: Vec<Option<OneValue>> = vec![None; x.len()];
         let mut text = String::new();
         for_each_value(
             NAME,
@@ -117,14 +118,14 @@ impl ScalarUDFImpl for HllCreateFunc {
                     other => return exec_err!("{NAME}: cannot sketch {other:?}"),
                 };
                 if let Some(slot) = out.get_mut(row) {
-                    *slot = Some(Hll::of_value(bytes, b).serialize(false));
+                    *slot = Some(Hll::one_value_bytes(bytes, b));
                 }
                 Ok(())
             },
         )?;
         let mut builder = BinaryBuilder::with_capacity(out.len(), out.len() * 6);
         for o in &out {
-            builder.append_option(o.as_deref());
+            builder.append_option(o.as_ref().map(|(b, n)| &b[..*n]));
         }
         let array = builder.finish();
         if all_scalar {

@@ -10,7 +10,7 @@ pub mod hll_merge;
 use arrow::array::ArrayRef;
 use datafusion::common::{Result, exec_err, internal_err};
 
-use self::format::Hll;
+use self::format::{Hll, MergeError};
 use super::aggregate::{Kernel, Output};
 use super::input::{Rows, for_each_bytes};
 
@@ -40,14 +40,15 @@ fn heap(g: &Option<Hll>) -> isize {
 impl MergeKernel {
     fn add(&self, group: &mut Option<Hll>, bytes: &[u8]) -> Result<isize> {
         let before = heap(group);
-        let other = decode(self.name, bytes)?;
         match group {
-            None => *group = Some(other),
-            Some(h) => {
-                if let Err(e) = h.merge(&other) {
-                    return exec_err!("{}: {e}", self.name);
+            None => *group = Some(decode(self.name, bytes)?),
+            Some(h) => match h.merge_bytes(bytes) {
+                Ok(()) => {}
+                Err(MergeError::Invalid(e)) => {
+                    return exec_err!("{}: invalid HLL sketch: {e}", self.name);
                 }
-            }
+                Err(MergeError::Mismatch(e)) => return exec_err!("{}: {e}", self.name),
+            },
         }
         Ok(heap(group) - before)
     }

@@ -183,6 +183,37 @@ proptest! {
     }
 
     #[test]
+    fn one_value_bytes_are_those_of_a_one_value_sketch(bits in 4u8..=24, v in any::<u32>()) {
+        let bytes = v.to_string();
+        let (buf, n) = Hll::one_value_bytes(bytes.as_bytes(), bits);
+        let expected = Hll::of_value(bytes.as_bytes(), bits).serialize(false);
+        prop_assert_eq!(&buf[..n], expected.as_slice());
+    }
+
+    #[test]
+    fn merging_bytes_equals_decoding_then_merging(
+        bits in 4u8..=12, a in values(), b in values(), raw in proptest::collection::vec(any::<u8>(), 0..6)
+    ) {
+        // Every one-value sketch of `b` added as bytes, then arbitrary bytes: the same sketch
+        // and the same verdicts as decoding each and merging it.
+        let (mut fast, mut slow) = (build(bits, &a), build(bits, &a));
+        let mut inputs: Vec<Vec<u8>> = b
+            .iter()
+            .map(|v| Hll::of_value(v.to_string().as_bytes(), bits).serialize(false))
+            .collect();
+        inputs.push(raw);
+        for input in &inputs {
+            let expected = match Hll::decode(input) {
+                Ok(other) => slow.merge(&other).map_err(MergeError::Mismatch),
+                Err(e) => Err(MergeError::Invalid(e)),
+            };
+            let got = fast.merge_bytes(input);
+            prop_assert_eq!(got.is_ok(), expected.is_ok(), "{:?} vs {:?}", got, expected);
+        }
+        prop_assert_eq!(fast.serialize(true), slow.serialize(true));
+    }
+
+    #[test]
     fn decoding_arbitrary_bytes_never_panics(b in proptest::collection::vec(any::<u8>(), 0..64), tag in 2u8..4) {
         let mut b = b;
         if let Some(first) = b.first_mut() {
