@@ -7,6 +7,7 @@ mod limits;
 mod metadata;
 mod output;
 mod params;
+mod recent_plans;
 mod serve;
 mod service;
 mod sessions;

@@ -17,6 +17,7 @@ use tonic::transport::{Certificate, Identity, Server, ServerTlsConfig};
 use crate::auth::{Auth, AuthFile};
 use crate::config::LakeArgs;
 use crate::limits::Limits;
+use crate::recent_plans::RecentPlans;
 use crate::service::TarnFlightService;
 use crate::sessions::Sessions;
 use crate::sql::FlightSql;
@@ -178,6 +179,8 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<()> {
             10_000,
         ),
         auth,
+        // A DoGet follows its GetFlightInfo within milliseconds; 30 s covers slow clients.
+        recent: RecentPlans::new(Duration::from_secs(30), 1024),
         limits: Arc::new(Limits::new(args.max_concurrent_queries, timeout)),
         wire: WireTypes {
             compat: args.wire_types == WireMode::Compat,

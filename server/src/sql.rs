@@ -46,6 +46,7 @@ use crate::auth::{Auth, Principal};
 use crate::limits::{CallLog, Limits, result_stream};
 use crate::metadata;
 use crate::params;
+use crate::recent_plans::RecentPlans;
 use crate::sessions::Sessions;
 use crate::status::{datafusion_status, engine_status};
 use crate::tickets;
@@ -58,6 +59,8 @@ type DoGetStream =
 pub(crate) struct FlightSql {
     pub(crate) sessions: Sessions,
     pub(crate) auth: Auth,
+    /// Plans made for GetFlightInfo, for the DoGet of their ticket.
+    pub(crate) recent: RecentPlans<Planned>,
     pub(crate) limits: Arc<Limits>,
     pub(crate) wire: WireTypes,
     pub(crate) sql_info: SqlInfoData,
@@ -398,6 +401,7 @@ impl FlightSqlService for FlightSql {
         let info = self
             .flight_info(&planned.schema, tickets::statement_ticket(&ticket), ordered)?
             .with_descriptor(request.into_inner());
+        self.recent.put(&ticket.query_id, &principal.name, planned);
         Ok(Response::new(info))
     }
 
@@ -439,6 +443,7 @@ impl FlightSqlService for FlightSql {
         let info = self
             .flight_info(&planned.schema, tickets::statement_ticket(&ticket), ordered)?
             .with_descriptor(request.into_inner());
+        self.recent.put(&ticket.query_id, &principal.name, planned);
         Ok(Response::new(info))
     }
 
@@ -547,15 +552,19 @@ impl FlightSqlService for FlightSql {
         let t = tickets::decode_statement_ticket(&ticket)?;
         let log = CallLog::new(&t.query_id, "statement", &principal.name);
         let parameters = params::decode_rows(&t.parameters)?;
-        let planned = self
-            .plan(
-                &principal,
-                request.metadata(),
-                &t.sql,
-                Some(&t.default_schema),
-                parameters.as_ref(),
-            )
-            .await?;
+        let planned = match self.recent.take(&t.query_id, &principal.name) {
+            Some(planned) => planned,
+            None => {
+                self.plan(
+                    &principal,
+                    request.metadata(),
+                    &t.sql,
+                    Some(&t.default_schema),
+                    parameters.as_ref(),
+                )
+                .await?
+            }
+        };
         self.run(planned, log).await
     }
 
