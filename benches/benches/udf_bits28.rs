@@ -4,55 +4,17 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Date32Array, Int64Array, StringArray};
-use arrow::datatypes::Field;
+use arrow::array::{Date32Array, StringArray};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use datafusion::common::ScalarValue;
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF};
+use datafusion::logical_expr::{ColumnarValue, ScalarUDF};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use tarn_benches::{ROWS, call, column, int, patterns_28};
 use tarn_udfs::{bits28, bitwise};
-
-const ROWS: usize = 8192;
-
-/// Random 28-day patterns, 5% NULL.
-fn patterns(rng: &mut StdRng) -> Int64Array {
-    (0..ROWS)
-        .map(|_| (!rng.random_bool(0.05)).then(|| i64::from(rng.random::<u32>() & 0x0FFF_FFFF)))
-        .collect()
-}
-
-/// `udf`'s arguments for one batch, built once.
-fn call(udf: &ScalarUDF, args: Vec<ColumnarValue>) -> ScalarFunctionArgs {
-    let types: Vec<_> = args.iter().map(ColumnarValue::data_type).collect();
-    let arg_fields = types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Arc::new(Field::new(format!("a{i}"), t.clone(), true)))
-        .collect();
-    let return_type = udf
-        .return_type(&types)
-        .expect("argument types are accepted");
-    ScalarFunctionArgs {
-        args,
-        arg_fields,
-        number_rows: ROWS,
-        return_field: Arc::new(Field::new("r", return_type, true)),
-        config_options: Arc::default(),
-    }
-}
-
-fn column(a: impl arrow::array::Array + 'static) -> ColumnarValue {
-    ColumnarValue::Array(Arc::new(a) as ArrayRef)
-}
-
-fn int(v: i64) -> ColumnarValue {
-    ColumnarValue::Scalar(ScalarValue::Int64(Some(v)))
-}
 
 fn bench(c: &mut Criterion) {
     let mut rng = StdRng::seed_from_u64(42);
-    let bits = patterns(&mut rng);
+    let bits = patterns_28(&mut rng);
     let dates = Date32Array::from(vec![20_000; ROWS]);
     let strings: StringArray = (0..ROWS)
         .map(|_| Some(format!("{:028b}", rng.random::<u32>() & 0x0FFF_FFFF)))

@@ -5,24 +5,15 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Int64Array, ListArray, StringArray, StructArray};
+use arrow::array::{Int64Array, ListArray, StringArray, StructArray};
 use arrow::buffer::OffsetBuffer;
 use arrow::datatypes::{DataType, Field, Fields};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use datafusion::common::ScalarValue;
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF};
+use datafusion::logical_expr::{ColumnarValue, ScalarUDF};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use tarn_benches::{ROWS, call, column, int, patterns_28};
 use tarn_udfs::legacy;
-
-const ROWS: usize = 8192;
-
-/// Random 28-day patterns, 5% NULL.
-fn patterns(rng: &mut StdRng) -> Int64Array {
-    (0..ROWS)
-        .map(|_| (!rng.random_bool(0.05)).then(|| i64::from(rng.random::<u32>() & 0x0FFF_FFFF)))
-        .collect()
-}
 
 /// A column of `ARRAY<STRUCT<key STRING, value INT64>>` with `per_row` entries per row.
 fn maps(rng: &mut StdRng, per_row: usize) -> ListArray {
@@ -47,36 +38,9 @@ fn maps(rng: &mut StdRng, per_row: usize) -> ListArray {
     )
 }
 
-fn call(udf: &ScalarUDF, args: Vec<ColumnarValue>) -> ScalarFunctionArgs {
-    let types: Vec<_> = args.iter().map(ColumnarValue::data_type).collect();
-    let arg_fields = types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Arc::new(Field::new(format!("a{i}"), t.clone(), true)))
-        .collect();
-    let return_type = udf
-        .return_type(&types)
-        .expect("argument types are accepted");
-    ScalarFunctionArgs {
-        args,
-        arg_fields,
-        number_rows: ROWS,
-        return_field: Arc::new(Field::new("r", return_type, true)),
-        config_options: Arc::default(),
-    }
-}
-
-fn column(a: impl arrow::array::Array + 'static) -> ColumnarValue {
-    ColumnarValue::Array(Arc::new(a) as ArrayRef)
-}
-
-fn int(v: i64) -> ColumnarValue {
-    ColumnarValue::Scalar(ScalarValue::Int64(Some(v)))
-}
-
 fn bench(c: &mut Criterion) {
     let mut rng = StdRng::seed_from_u64(42);
-    let prev = patterns(&mut rng);
+    let prev = patterns_28(&mut rng);
     let curr: Int64Array = (0..ROWS)
         .map(|_| rng.random_bool(0.7).then_some(1))
         .collect();
@@ -92,7 +56,10 @@ fn bench(c: &mut Criterion) {
         ]);
         let s = StructArray::try_new(
             fields.clone(),
-            vec![Arc::new(patterns(&mut rng)), Arc::new(patterns(&mut rng))],
+            vec![
+                Arc::new(patterns_28(&mut rng)),
+                Arc::new(patterns_28(&mut rng)),
+            ],
             None,
         )
         .expect("consistent");

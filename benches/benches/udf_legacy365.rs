@@ -4,58 +4,20 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, BinaryArray, BooleanArray, Int64Array, ListArray};
+use arrow::array::{BooleanArray, Int64Array, ListArray};
 use arrow::buffer::OffsetBuffer;
 use arrow::datatypes::{DataType, Field};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use datafusion::common::ScalarValue;
-use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF};
+use datafusion::logical_expr::{ColumnarValue, ScalarUDF};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use tarn_benches::{ROWS, call, column, patterns_365};
 use tarn_udfs::legacy365;
-
-const ROWS: usize = 8192;
-
-/// Random 365-day patterns (46 bytes, the top 3 bits clear), 5% NULL.
-fn patterns(rng: &mut StdRng) -> BinaryArray {
-    let rows: Vec<Option<Vec<u8>>> = (0..ROWS)
-        .map(|_| {
-            (!rng.random_bool(0.05)).then(|| {
-                let mut b: Vec<u8> = (0..46).map(|_| rng.random()).collect();
-                b[0] &= 0x1F;
-                b
-            })
-        })
-        .collect();
-    rows.iter().map(|r| r.as_deref()).collect()
-}
-
-fn call(udf: &ScalarUDF, args: Vec<ColumnarValue>) -> ScalarFunctionArgs {
-    let types: Vec<_> = args.iter().map(ColumnarValue::data_type).collect();
-    let arg_fields = types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Arc::new(Field::new(format!("a{i}"), t.clone(), true)))
-        .collect();
-    let return_type = udf
-        .return_type(&types)
-        .expect("argument types are accepted");
-    ScalarFunctionArgs {
-        args,
-        arg_fields,
-        number_rows: ROWS,
-        return_field: Arc::new(Field::new("r", return_type, true)),
-        config_options: Arc::default(),
-    }
-}
-
-fn column(a: impl arrow::array::Array + 'static) -> ColumnarValue {
-    ColumnarValue::Array(Arc::new(a) as ArrayRef)
-}
 
 fn bench(c: &mut Criterion) {
     let mut rng = StdRng::seed_from_u64(42);
-    let prev = patterns(&mut rng);
+    let prev = patterns_365(&mut rng);
     let today: BooleanArray = (0..ROWS).map(|_| Some(rng.random_bool(0.7))).collect();
     let ints: Int64Array = (0..ROWS).map(|_| Some(rng.random::<i64>())).collect();
     let curr = {
